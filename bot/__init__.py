@@ -1,0 +1,1 @@
+"""The chat side of authcheck: CLI, queue, worker, renderers and (later) the Slack app."""

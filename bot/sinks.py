@@ -1,0 +1,43 @@
+"""Where a worker sends a job's progress and result: Slack thread, terminal, or a test."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from bot.jobs import Job
+from handlers.model import Report
+
+
+class ReplySink(Protocol):
+    async def started(self, job: Job, command: str, checks: int) -> None: ...
+
+    async def progress(self, job: Job, report: Report, pending: int) -> None: ...
+
+    async def finished(self, job: Job, report: Report) -> None: ...
+
+
+class CollectingSink:
+    """Keeps final reports for whoever waits on them (the CLI, tests)."""
+
+    def __init__(self) -> None:
+        self._results: dict[str, asyncio.Future[Report]] = {}
+
+    def _future(self, job_id: str) -> asyncio.Future[Report]:
+        if job_id not in self._results:
+            self._results[job_id] = asyncio.get_running_loop().create_future()
+        return self._results[job_id]
+
+    async def started(self, job: Job, command: str, checks: int) -> None:
+        return None
+
+    async def progress(self, job: Job, report: Report, pending: int) -> None:
+        return None
+
+    async def finished(self, job: Job, report: Report) -> None:
+        future = self._future(job.id)
+        if not future.done():
+            future.set_result(report)
+
+    async def wait(self, job_id: str) -> Report:
+        return await self._future(job_id)

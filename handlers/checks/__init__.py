@@ -1,0 +1,1 @@
+"""One module per command; each exposes `COMMAND` (or a builder) for the registry."""
