@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -87,14 +89,44 @@ def run_command(text_words: Sequence[str], as_json: bool) -> int:
     return 1 if report.status.is_problem else 0
 
 
+def _reader_gone() -> int:
+    """`authcheck run ... | head`: the reader left early. Not worth a traceback; stdout goes to
+    /dev/null so the interpreter's final flush does not raise again."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.mode == "run":
-        return run_command(args.text, args.json)
-    if args.mode in ("serve", "worker"):
-        print(f"authcheck {args.mode}: not available in this build yet", file=sys.stderr)
+        try:
+            return run_command(args.text, args.json)
+        except BrokenPipeError:
+            return _reader_gone()
+    return run_service(args.mode, no_worker=getattr(args, "no_worker", False))
+
+
+def run_service(mode: str, no_worker: bool = False) -> int:
+    """`serve` and `worker`: configuration problems are one line on stderr and exit 2."""
+    from bot.service import ConfigError, serve, work
+    from bot.settings import BotSettings
+
+    try:
+        settings, bot_settings = Settings(), BotSettings()
+        if mode == "serve":
+            asyncio.run(serve(settings, bot_settings, run_worker=not no_worker))
+        else:
+            asyncio.run(work(settings, bot_settings))
+    except ConfigError as exc:
+        print(f"authcheck {mode}: {exc}", file=sys.stderr)
         return 2
-    return 2
+    except ValueError as exc:  # pydantic validation of the environment
+        print(f"authcheck {mode}: bad configuration: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +16,19 @@ class Job:
     origin: dict[str, str] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     attempts: int = 0
+    created: float = field(default_factory=time.time)
+
+    def age(self, now: float | None = None) -> float:
+        return (time.time() if now is None else now) - self.created
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "origin": self.origin, "attempts": self.attempts}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "origin": self.origin,
+            "attempts": self.attempts,
+            "created": self.created,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Job:
@@ -26,4 +37,5 @@ class Job:
             origin={str(k): str(v) for k, v in dict(data.get("origin") or {}).items()},
             id=str(data["id"]),
             attempts=int(data.get("attempts", 0)),
+            created=float(data.get("created", time.time())),
         )

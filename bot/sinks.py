@@ -16,12 +16,17 @@ class ReplySink(Protocol):
 
     async def finished(self, job: Job, report: Report) -> None: ...
 
+    async def failed(self, job: Job, reason: str) -> None:
+        """The job will not be answered normally (expired, set aside after repeated failures)."""
+        ...
+
 
 class CollectingSink:
     """Keeps final reports for whoever waits on them (the CLI, tests)."""
 
     def __init__(self) -> None:
         self._results: dict[str, asyncio.Future[Report]] = {}
+        self.failures: dict[str, str] = {}
 
     def _future(self, job_id: str) -> asyncio.Future[Report]:
         if job_id not in self._results:
@@ -38,6 +43,9 @@ class CollectingSink:
         future = self._future(job.id)
         if not future.done():
             future.set_result(report)
+
+    async def failed(self, job: Job, reason: str) -> None:
+        self.failures[job.id] = reason
 
     async def wait(self, job_id: str) -> Report:
         return await self._future(job_id)

@@ -1,24 +1,37 @@
 """The worker loop: take a job, run its checks, send the result, acknowledge the job.
 
-The same loop serves the in-process queue (CLI, `serve` without Redis) and the Redis queue.
+The same loop serves the in-process queue (CLI, `serve` without Redis) and the Redis queue. A job
+is acknowledged only after its answer is delivered; if delivery fails it is retried with backoff,
+and after `max_attempts` it is set aside (dead letter) and the thread is told.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 
+from bot.audit import audit
 from bot.jobs import Job
+from bot.metrics import CHECK_SECONDS, JOBS_DONE, JOBS_FAILED, JOBS_RUNNING
 from bot.queue import JobQueue
 from bot.sinks import ReplySink
 from handlers.base import CheckContext, UsageError
+from handlers.describe import target
 from handlers.grammar import parse
 from handlers.model import Finding, Report, Severity
 from handlers.registry import Registry
 from handlers.runner import run_invocation
 
 log = logging.getLogger("authcheck.worker")
+
+ReportHook = Callable[[Job, Report], Report]
+
+
+def backoff(attempt: int, base: float = 1.0, cap: float = 30.0) -> float:
+    return float(min(cap, base * 2 ** max(attempt - 1, 0)))
 
 
 class Worker:
@@ -28,16 +41,26 @@ class Worker:
         registry: Registry,
         context_factory: Callable[[], CheckContext],
         sink: ReplySink,
+        *,
         concurrency: int = 8,
+        max_attempts: int = 3,
+        ttl_seconds: float = 900.0,
+        heartbeat_seconds: float = 10.0,
+        hooks: tuple[ReportHook, ...] = (),
     ) -> None:
         self.queue = queue
         self.registry = registry
         self.context_factory = context_factory
         self.sink = sink
         self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.ttl_seconds = ttl_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.hooks = hooks
+        self._stopping = asyncio.Event()
 
     async def handle(self, job: Job) -> Report:
-        """Runs one job to its report and delivers it; never raises for a bad job."""
+        """Runs one job to its report and delivers it; raises only if delivery fails."""
         ctx = self.context_factory()
         ctx.registry = self.registry
         try:
@@ -55,25 +78,85 @@ class Worker:
             if pending:
                 await self.sink.progress(job, report, pending)
 
+        started = time.monotonic()
         report = await run_invocation(inv, ctx, on_progress=progress)
+        CHECK_SECONDS.labels(inv.command.name).observe(time.monotonic() - started)
+        for hook in self.hooks:
+            report = hook(job, report)
         await self.sink.finished(job, report)
-        log.info(
-            "job done", extra={"job": job.id, "command": report.command, "status": report.status}
+        audit(
+            "command.done",
+            job=job.id,
+            user=job.origin.get("user"),
+            channel=job.origin.get("channel"),
+            thread=job.origin.get("thread_ts"),
+            source=job.origin.get("source"),
+            command=inv.command.name,
+            target=ctx.redactor.text(target(inv) or "") or None,
+            outcome=report.status.value,
+            duration_ms=report.duration_ms,
+            attempt=job.attempts,
         )
         return report
 
-    async def run_once(self) -> Report:
-        job = await self.queue.take()
-        try:
-            return await self.handle(job)
-        finally:
-            await self.queue.done(job)
+    async def _heartbeat(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            with contextlib.suppress(Exception):
+                await self.queue.touch(job)
 
-    async def run_forever(self) -> None:
-        """`concurrency` jobs at a time until cancelled."""
+    async def process(self, job: Job) -> Report | None:
+        """Applies the delivery policy around `handle`: expiry, attempts, retry, ack."""
+        if job.age() > self.ttl_seconds:
+            with contextlib.suppress(Exception):
+                await self.sink.failed(job, "expired before a worker could run it")
+            await self.queue.done(job)
+            JOBS_DONE.labels("expired").inc()
+            return None
+        if job.attempts > self.max_attempts:
+            with contextlib.suppress(Exception):
+                await self.sink.failed(job, f"failed {job.attempts - 1} times")
+            await self.queue.dead(job, "too many attempts")
+            JOBS_DONE.labels("dead").inc()
+            audit("command.dead", job=job.id, channel=job.origin.get("channel"))
+            return None
+        beat = asyncio.create_task(self._heartbeat(job))
+        JOBS_RUNNING.inc()
+        try:
+            report = await self.handle(job)
+        except Exception as exc:  # delivery failed; the job goes back with backoff
+            JOBS_FAILED.labels(type(exc).__name__).inc()
+            log.warning("job %s attempt %d failed: %s", job.id, job.attempts, type(exc).__name__)
+            await self.queue.retry(job, backoff(job.attempts))
+            return None
+        finally:
+            beat.cancel()
+            JOBS_RUNNING.dec()
+        await self.queue.done(job)
+        JOBS_DONE.labels(report.status.value).inc()
+        return report
+
+    async def run_once(self) -> Report | None:
+        job = await self.queue.take()
+        return None if job is None else await self.process(job)
+
+    def stop(self) -> None:
+        """Lanes finish the job in hand and leave within `poll` seconds; nothing is cut off."""
+        self._stopping.set()
+
+    async def run_forever(self, poll: float = 1.0) -> None:
+        """`concurrency` jobs at a time until `stop()`; a broken queue read is retried."""
 
         async def lane() -> None:
-            while True:
-                await self.run_once()
+            while not self._stopping.is_set():
+                try:
+                    job = await self.queue.take(wait_seconds=poll)
+                except Exception as exc:
+                    log.warning("queue read failed: %s; retrying", type(exc).__name__)
+                    await asyncio.sleep(poll)
+                    continue
+                if job is not None:
+                    await self.process(job)
 
+        self._stopping.clear()
         await asyncio.gather(*(lane() for _ in range(self.concurrency)))

@@ -22,6 +22,7 @@ from handlers.redact import Redactor
 from handlers.settings import Settings
 
 if TYPE_CHECKING:
+    from handlers.kube import KubeAccess
     from handlers.registry import Registry
 
 
@@ -146,6 +147,8 @@ class CheckContext:
     clock: Callable[[], datetime] = utcnow
     registry: Registry | None = None
     transport: httpx.AsyncBaseTransport | None = None
+    #: The job's Kubernetes client, built on first use by `handlers.kube.access` (tests may set it).
+    kube: KubeAccess | None = None
 
     def http(self, *, follow_redirects: bool = False, **kwargs: Any) -> httpx.AsyncClient:
         """An HTTP client bounded by AUTHCHECK_TIMEOUT; callers use it as a context manager."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.base import Arguments, Command, Param, ParamKind, UsageError
+from handlers.redact import fingerprint
 from handlers.registry import Registry
 
 #: Slack caps slash-command text at about 4,000 characters; pasted logs go through the shortcut.
@@ -67,17 +68,14 @@ def parse(text: str, registry: Registry) -> Invocation:
     text = normalise(text).strip()
     if not text:
         raise UsageError("no command given", GENERAL_USAGE)
-    name, _, rest = text.partition(" ")
-    head = name.split("\n")[0]
-    if head != name:
-        rest = name[len(head) :] + " " + rest
-        name = head
+    # Any whitespace ends the command word: a tab or a line break after it is as good as a space.
+    name, *tail = text.split(None, 1)
+    rest = tail[0] if tail else ""
     command = registry.get(name.lower())
     if command is None:
         suggestion = difflib.get_close_matches(name.lower(), registry.names(), n=1)
         hint = f" (did you mean `{suggestion[0]}`?)" if suggestion else ""
-        shown = name if len(name) <= 40 else name[:40] + "…"
-        raise UsageError(f"unknown command `{shown}`{hint}", GENERAL_USAGE)
+        raise UsageError(f"unknown command `{_short(name)}`{hint}", GENERAL_USAGE)
     args = parse_arguments(command, rest.strip())
     return Invocation(command=command, args=args, text=text)
 
@@ -137,7 +135,8 @@ def parse_arguments(command: Command, rest: str) -> Arguments:
             given_positionals.append(word)
     if len(given_positionals) > len(positionals):
         extra = given_positionals[len(positionals)]
-        raise UsageError(f"unexpected argument `{_short(extra)}`", usage)
+        secret = any(p.secret for p in command.params)
+        raise UsageError(f"unexpected argument `{_short(extra, secret=secret)}`", usage)
     for param, value in zip(positionals, given_positionals, strict=False):
         _store(values, param, value, usage)
     for param in command.params:
@@ -180,9 +179,19 @@ def _validated(command: Command, values: dict[str, Any]) -> Arguments:
         except UsageError:
             raise
         except ValueError as exc:
-            raise UsageError(str(exc), command.usage()) from None
+            raise UsageError(_one_line(str(exc)), command.usage()) from None
     return args
 
 
-def _short(word: str) -> str:
-    return word if len(word) <= 40 else word[:40] + "…"
+def _one_line(text: str) -> str:
+    """Reasons are shown on one line; a quoted word may carry a line break or a tab."""
+    return " ".join(text.split())
+
+
+def _short(word: str, *, secret: bool = False) -> str:
+    """A word echoed in a reason. Long words are usually pasted tokens, and a stray word next to
+    a secret parameter may be half of one: those are shown by fingerprint, never by content."""
+    word = _one_line(word)
+    if secret or len(word) > 40:
+        return f"{fingerprint(word)}, {len(word)} chars"
+    return word

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _csv(value: object) -> list[str]:
@@ -12,6 +14,10 @@ def _csv(value: object) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+#: A comma-separated environment value, kept out of pydantic-settings' JSON decoding.
+CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -41,9 +47,7 @@ class Settings(BaseSettings):
     introspect_client_secret: str | None = Field(
         default=None, validation_alias="AUTHCHECK_INTROSPECT_CLIENT_SECRET", repr=False
     )
-    url_allowlist: list[str] = Field(
-        default_factory=list, validation_alias="AUTHCHECK_URL_ALLOWLIST"
-    )
+    url_allowlist: CsvList = Field(default_factory=list, validation_alias="AUTHCHECK_URL_ALLOWLIST")
     timeout: float = Field(default=5.0, gt=0, le=120, validation_alias="AUTHCHECK_TIMEOUT")
     check_timeout: float = Field(
         default=30.0, gt=0, le=600, validation_alias="AUTHCHECK_CHECK_TIMEOUT"

@@ -1,0 +1,269 @@
+"""The Slack app: listeners for the slash command, mentions, the message shortcut, the token
+modal and App Home. Every listener acks first (Slack allows 3 s) and hands the work to `Intake`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shlex
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.intake import Accepted, Intake, NeedsToken, Rejected
+from bot.render_blocks import render_help, render_usage_error
+from handlers.base import ParamKind
+from handlers.evidence import extract, plan_commands
+from handlers.helptext import overview
+
+SLASH = "/authcheck"
+SHORTCUT_ID = "diagnose_with_authcheck"
+MODAL_ID = "authcheck_token_modal"
+OPEN_MODAL_ACTION = "authcheck_open_token_modal"
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+StatusProvider = Callable[[], Awaitable[dict[str, str]]]
+
+
+def strip_mentions(text: str) -> str:
+    return _MENTION.sub(" ", text or "").strip()
+
+
+def token_modal(command: str, meta: dict[str, str]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": MODAL_ID,
+        "title": {"type": "plain_text", "text": "authcheck"},
+        "submit": {"type": "plain_text", "text": "Run"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps(meta)[:3000],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "token",
+                "label": {"type": "plain_text", "text": f"Token for {command[:60]}"},
+                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "Only the bot sees it; the channel sees a fingerprint.",
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def with_secret(text: str, command_has_rest: bool, secret: str) -> str:
+    secret = secret.strip()
+    return f"{text} {secret}" if command_has_rest else f"{text} {shlex.quote(secret)}"
+
+
+class SlackBot:
+    def __init__(
+        self,
+        intake: Intake,
+        client: AsyncWebClient,
+        signing_secret: str,
+        status: StatusProvider,
+    ) -> None:
+        self.intake = intake
+        self.client = client
+        self.status = status
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            process_before_response=False,
+        )
+        self.app.command(SLASH)(self.on_command)
+        self.app.event("app_mention")(self.on_mention)
+        self.app.shortcut(SHORTCUT_ID)(self.on_shortcut)
+        self.app.view(MODAL_ID)(self.on_modal)
+        self.app.action(OPEN_MODAL_ACTION)(self.on_open_modal)
+        self.app.event("app_home_opened")(self.on_home)
+        self.app.event("message")(self.on_message)
+
+    async def _ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[dict[str, Any]], thread: str = ""
+    ) -> None:
+        # Nowhere else to say it if this fails; the audit log has the refusal.
+        with contextlib.suppress(SlackApiError):
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread or None
+            )
+
+    async def _open_modal(self, trigger_id: str, command_name: str, meta: dict[str, str]) -> None:
+        await self.client.views_open(trigger_id=trigger_id, view=token_modal(command_name, meta))
+
+    def _help(self) -> tuple[str, list[dict[str, Any]]]:
+        return render_help(overview(self.intake.registry))
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        text = str(body.get("text") or "")
+        user = str(body.get("user_id", ""))
+        channel = str(body.get("channel_id", ""))
+        checked = self.intake.check_syntax(text)
+        if isinstance(checked, Rejected):
+            await ack(text=checked.text, blocks=checked.blocks, response_type="ephemeral")
+            return
+        if (
+            not isinstance(checked, NeedsToken)
+            and checked.command.name == "help"
+            and not (checked.args.text("command"))
+        ):
+            reply, blocks = self._help()
+            await ack(text=reply, blocks=blocks, response_type="ephemeral")
+            return
+        await ack()
+        if isinstance(checked, NeedsToken):
+            refused = await self.intake.authorise(user, channel)
+            if refused is not None:
+                await self._ephemeral(channel, user, refused.text, refused.blocks)
+                return
+            meta = {"text": checked.text, "channel": channel, "thread_ts": "", "user": user}
+            await self._open_modal(str(body.get("trigger_id", "")), checked.command.name, meta)
+            return
+        outcome = await self.intake.submit(
+            text, user=user, channel=channel, source="slash", post_parent=True
+        )
+        await self._answer_outcome(outcome, channel, user, "")
+
+    async def _answer_outcome(self, outcome: Any, channel: str, user: str, thread: str) -> None:
+        if isinstance(outcome, Rejected) and outcome.kind != "duplicate":
+            await self._ephemeral(channel, user, outcome.text, outcome.blocks, thread)
+
+    async def on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        text = strip_mentions(str(event.get("text", "")))
+        user = str(event.get("user", ""))
+        channel = str(event.get("channel", ""))
+        thread = str(event.get("thread_ts") or event.get("ts") or "")
+        checked = self.intake.check_syntax(text)
+        if isinstance(checked, NeedsToken):
+            await self._offer_modal(checked, channel, user, thread)
+            return
+        outcome = await self.intake.submit(
+            text,
+            user=user,
+            channel=channel,
+            source="mention",
+            thread_ts=thread,
+            dedupe=f"event:{body.get('event_id') or event.get('client_msg_id') or event.get('ts')}",
+            visible=True,
+        )
+        await self._answer_outcome(outcome, channel, user, thread)
+
+    async def _offer_modal(self, checked: NeedsToken, channel: str, user: str, thread: str) -> None:
+        """Mentions have no trigger for a modal; a button gives one without pasting in public."""
+        meta = json.dumps({"text": checked.text, "channel": channel, "thread_ts": thread})
+        text = f"`{checked.command.name}` needs a token: paste it privately, not in the thread."
+        blocks: list[dict[str, Any]] = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": OPEN_MODAL_ACTION,
+                        "text": {"type": "plain_text", "text": "Paste token privately"},
+                        "value": meta[:2000],
+                    }
+                ],
+            },
+        ]
+        await self._ephemeral(channel, user, text, blocks, thread)
+
+    async def on_open_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        try:
+            meta = json.loads(body["actions"][0]["value"])
+        except (KeyError, IndexError, ValueError):
+            return
+        meta["user"] = str(body.get("user", {}).get("id", ""))
+        name = str(meta.get("text", "")).split(" ", 1)[0]
+        await self._open_modal(str(body.get("trigger_id", "")), name, meta)
+
+    async def on_modal(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            token = str(view["state"]["values"]["token"]["value"]["value"] or "")
+        except (KeyError, TypeError, ValueError):
+            await ack(response_action="errors", errors={"token": "Could not read the form."})
+            return
+        if not token.strip():
+            await ack(response_action="errors", errors={"token": "Paste a token."})
+            return
+        await ack()
+        user = str(body.get("user", {}).get("id", ""))
+        channel = str(meta.get("channel", ""))
+        thread = str(meta.get("thread_ts", ""))
+        text = str(meta.get("text", ""))
+        command = self.intake.registry.get(text.split(" ", 1)[0].lower())
+        has_rest = bool(command and any(p.kind is ParamKind.REST for p in command.params))
+        outcome = await self.intake.submit(
+            with_secret(text, has_rest, token),
+            user=user,
+            channel=channel,
+            source="modal",
+            thread_ts=thread or None,
+            dedupe=f"view:{view.get('id', '')}",
+            post_parent=not thread,
+        )
+        await self._answer_outcome(outcome, channel, user, thread)
+
+    async def on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        message = body.get("message") or {}
+        channel = str((body.get("channel") or {}).get("id", ""))
+        user = str((body.get("user") or {}).get("id", ""))
+        thread = str(message.get("thread_ts") or message.get("ts") or "")
+        plans = plan_commands(extract(str(message.get("text") or "")))
+        if not plans:
+            text, blocks = render_usage_error(
+                "nothing in that message looks like a 401/403, an OAuth error or a token",
+                "use the shortcut on a pasted error, log or curl output",
+            )
+            await self._ephemeral(channel, user, text, blocks, thread)
+            return
+        for index, plan in enumerate(plans):
+            outcome = await self.intake.submit(
+                plan,
+                user=user,
+                channel=channel,
+                source="shortcut",
+                thread_ts=thread,
+                dedupe=f"shortcut:{channel}:{message.get('ts', '')}:{index}",
+                visible=True,
+            )
+            await self._answer_outcome(outcome, channel, user, thread)
+            if isinstance(outcome, Rejected) and outcome.kind != "duplicate":
+                break
+
+    async def on_home(self, event: dict[str, Any]) -> None:
+        status = await self.status()
+        _, help_blocks = self._help()
+        lines = "\n".join(f"• *{name}*: {value}" for name, value in status.items())
+        blocks = [
+            {"type": "header", "text": {"type": "plain_text", "text": "authcheck"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*What I can reach*\n" + lines}},
+            {"type": "divider"},
+            *help_blocks,
+        ][:50]
+        await self.client.views_publish(
+            user_id=str(event.get("user", "")), view={"type": "home", "blocks": blocks}
+        )
+
+    async def on_message(self) -> None:
+        """Plain channel messages are not commands; acknowledged so Bolt does not warn."""
+        return None
+
+
+def is_accepted(outcome: Any) -> bool:
+    return isinstance(outcome, Accepted)

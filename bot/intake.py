@@ -1,0 +1,180 @@
+"""Accepting a command from any Slack surface: parse, authorise, rate-limit, enqueue.
+
+Slash commands, mentions, shortcuts and modal submissions all come through `submit`, so access
+control and bad-input answers are the same everywhere. Nothing here is slow except the optional
+parent message, which listeners send only after they have acked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import AccessPolicy, RateLimiter
+from bot.audit import audit
+from bot.jobs import Job
+from bot.metrics import COMMANDS, JOBS_QUEUED
+from bot.queue import JobQueue
+from bot.render_blocks import render_denied, render_parent, render_usage_error
+from handlers.base import Command, UsageError
+from handlers.describe import describe, target
+from handlers.grammar import Invocation, parse
+from handlers.registry import Registry
+
+Blocks = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    job: Job
+    description: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    kind: str  # usage, denied, ratelimited, duplicate, try_again
+    text: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True)
+class NeedsToken:
+    """The command needs a token that was not given: ask for it in a modal, not in the channel."""
+
+    command: Command
+    text: str
+
+
+Outcome = Accepted | Rejected | NeedsToken
+
+
+def missing_secret(text: str, registry: Registry, error: UsageError) -> Command | None:
+    """The command whose only problem is a required secret argument left out."""
+    name = text.strip().split(" ", 1)[0].lower()
+    command = registry.get(name)
+    if command is None:
+        return None
+    for param in command.params:
+        label = f"missing <{param.metavar or param.name}>"
+        if param.secret and param.required and error.reason == label:
+            return command
+    return None
+
+
+class Intake:
+    def __init__(
+        self,
+        registry: Registry,
+        queue: JobQueue,
+        client: AsyncWebClient,
+        access: AccessPolicy,
+        limiter: RateLimiter,
+    ) -> None:
+        self.registry = registry
+        self.queue = queue
+        self.client = client
+        self.access = access
+        self.limiter = limiter
+
+    def check_syntax(self, text: str) -> Invocation | Rejected | NeedsToken:
+        """Pure and fast: safe to run before the 3-second ack."""
+        try:
+            return parse(text, self.registry)
+        except UsageError as exc:
+            command = missing_secret(text, self.registry, exc)
+            if command is not None:
+                return NeedsToken(command=command, text=text.strip())
+            reply, blocks = render_usage_error(exc.reason, exc.usage)
+            return Rejected("usage", reply, blocks)
+
+    async def authorise(self, user: str, channel: str) -> Rejected | None:
+        decision = await self.access.check(user, channel)
+        if not decision.allowed:
+            text, blocks = render_denied(decision.reason)
+            return Rejected("denied", text, blocks)
+        if not self.limiter.allow(user):
+            text, blocks = render_denied(
+                f"slow down: at most {self.limiter.per_minute} commands a minute per person"
+            )
+            return Rejected("ratelimited", text, blocks)
+        return None
+
+    async def submit(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        source: str,
+        thread_ts: str | None = None,
+        dedupe: str | None = None,
+        visible: bool = False,
+        post_parent: bool = False,
+    ) -> Outcome:
+        checked = self.check_syntax(text)
+        if not isinstance(checked, Invocation):
+            COMMANDS.labels(
+                source, checked.kind if isinstance(checked, Rejected) else "modal"
+            ).inc()
+            return checked
+        refused = await self.authorise(user, channel)
+        if refused is not None:
+            COMMANDS.labels(source, refused.kind).inc()
+            audit("command.refused", user=user, channel=channel, source=source, reason=refused.kind)
+            return refused
+        description = describe(checked)
+        if post_parent:
+            try:
+                parent_text, parent_blocks = render_parent(user, description)
+                posted = await self.client.chat_postMessage(
+                    channel=channel, text=parent_text, blocks=parent_blocks
+                )
+                thread_ts = str(posted["ts"])
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", "error"))
+                hint = (
+                    "invite me first: `/invite @authcheck`"
+                    if error in ("not_in_channel", "channel_not_found")
+                    else "try again in a moment"
+                )
+                reply, blocks = render_denied(f"could not post in this channel ({error}); {hint}")
+                return Rejected("try_again", reply, blocks)
+        origin = {
+            "user": user,
+            "channel": channel,
+            "thread_ts": thread_ts or "",
+            "source": source,
+            "visible": "1" if visible else "",
+        }
+        if dedupe:
+            origin["dedupe"] = dedupe
+        job = Job(text=checked.text, origin=origin)
+        try:
+            queued = await self.queue.put(job)
+        except Exception as exc:
+            COMMANDS.labels(source, "enqueue_failed").inc()
+            audit("command.enqueue_failed", user=user, channel=channel, error=type(exc).__name__)
+            reply, blocks = render_denied(
+                "the job queue is not reachable right now, so your command was not started; "
+                "try again in a moment"
+            )
+            return Rejected("try_again", reply, blocks)
+        if not queued:
+            COMMANDS.labels(source, "duplicate").inc()
+            return Rejected("duplicate", "already received", [])
+        COMMANDS.labels(source, "queued").inc()
+        JOBS_QUEUED.inc()
+        audit(
+            "command.queued",
+            job=job.id,
+            user=user,
+            channel=channel,
+            thread=thread_ts,
+            source=source,
+            command=checked.command.name,
+            target=target(checked),
+        )
+        return Accepted(job=job, description=description)

@@ -1,0 +1,257 @@
+"""Wires settings into running processes: `authcheck serve` and `authcheck worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import AccessPolicy, RateLimiter
+from bot.app import SlackBot
+from bot.audit import configure_logging
+from bot.crypto import JobCipher, JobKeyError
+from bot.exposure import flag_exposed_token
+from bot.health import health_routes, start_site
+from bot.intake import Intake
+from bot.pacing import ChannelPacer
+from bot.queue import InProcessQueue, JobQueue
+from bot.redis_queue import RedisQueue
+from bot.replies import MemoryReplyIndex, RedisReplyIndex, ReplyIndex
+from bot.settings import BotSettings
+from bot.slack_sink import SlackSink
+from bot.worker import Worker
+from handlers.base import CheckContext
+from handlers.registry import Registry, default_registry
+from handlers.settings import Settings
+
+log = logging.getLogger("authcheck.service")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names it and how to fix it."""
+
+
+def slack_client(bs: BotSettings) -> AsyncWebClient:
+    if bs.slack_bot_token is None:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+    return AsyncWebClient(
+        token=bs.slack_bot_token.get_secret_value(),
+        base_url=bs.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def make_queue(bs: BotSettings) -> tuple[JobQueue, ReplyIndex, RedisQueue | None]:
+    if bs.redis_url is None:
+        return InProcessQueue(), MemoryReplyIndex(), None
+    if bs.job_key is None:
+        raise ConfigError(
+            "AUTHCHECK_JOB_KEY is required with REDIS_URL: job payloads hold tokens and are "
+            "encrypted with it (bot and worker need the same value)"
+        )
+    try:
+        cipher = JobCipher(bs.job_key.get_secret_value())
+    except JobKeyError as exc:
+        raise ConfigError(str(exc)) from None
+    queue = RedisQueue.from_url(
+        bs.redis_url.get_secret_value(),
+        cipher,
+        visibility_seconds=bs.job_visibility_seconds,
+        ttl_seconds=bs.job_ttl_seconds,
+    )
+    return queue, RedisReplyIndex(queue.redis), queue
+
+
+class Service:
+    """Everything one process runs; built once, started by `serve` or `work`."""
+
+    def __init__(
+        self, settings: Settings, bs: BotSettings, registry: Registry | None = None
+    ) -> None:
+        self.settings = settings
+        self.bs = bs
+        self.registry = registry or default_registry()
+        self.queue, self.replies, self.redis_queue = make_queue(bs)
+        self.client = slack_client(bs)
+        self.pacer = ChannelPacer(rate=bs.channel_rate)
+        self.sink = SlackSink(self.client, self.pacer, self.replies)
+        self.worker = Worker(
+            self.queue,
+            self.registry,
+            self.context,
+            self.sink,
+            concurrency=bs.worker_concurrency,
+            max_attempts=bs.max_attempts,
+            ttl_seconds=bs.job_ttl_seconds,
+            hooks=(flag_exposed_token,),
+        )
+
+    def context(self) -> CheckContext:
+        return CheckContext(settings=self.settings)
+
+    async def readiness(self) -> dict[str, bool]:
+        if self.redis_queue is None:
+            return {"queue": True}
+        try:
+            return {"redis": await self.redis_queue.ping()}
+        except Exception:
+            return {"redis": False}
+
+    async def status(self) -> dict[str, str]:
+        """What App Home shows: can the bot reach its queue, the cluster and Hydra?"""
+        parts: dict[str, str] = {}
+        ready = await self.readiness()
+        if self.redis_queue is None:
+            parts["Queue"] = "in-process (no REDIS_URL)"
+        else:
+            parts["Queue"] = "Redis reachable" if ready.get("redis") else "Redis NOT reachable"
+        parts["Cluster"] = (
+            "configured" if self.settings.kubeconfig or _in_cluster() else "not configured"
+        )
+        ctx = self.context()
+        url = self.settings.hydra_admin_url.rstrip("/") + "/health/alive"
+        try:
+            async with ctx.http() as http:
+                answer = await http.get(url)
+            parts["Hydra admin"] = f"{url} answered {answer.status_code}"
+        except Exception as exc:
+            parts["Hydra admin"] = f"{url} not reachable ({type(exc).__name__})"
+        return parts
+
+    def bot(self, intake: Intake) -> SlackBot:
+        if self.bs.slack_signing_secret is None and self.bs.slack_app_token is None:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set (needed in HTTP mode)")
+        secret = self.bs.slack_signing_secret
+        return SlackBot(
+            intake, self.client, secret.get_secret_value() if secret else "", self.status
+        )
+
+    def intake(self) -> Intake:
+        async def group_members(group: str) -> set[str]:
+            answer = await self.client.usergroups_users_list(usergroup=group)
+            return {str(u) for u in answer.get("users") or []}
+
+        access = AccessPolicy(
+            self.bs.allowed_channels,
+            self.bs.allowed_users,
+            self.bs.allowed_usergroups,
+            group_members,
+        )
+        return Intake(
+            self.registry,
+            self.queue,
+            self.client,
+            access,
+            RateLimiter(self.bs.user_rate_per_minute),
+        )
+
+    def web_app(self, bot: SlackBot) -> web.Application:
+        async def events(request: web.Request) -> web.StreamResponse:
+            bolt_request = await to_bolt_request(request)
+            response = await bot.app.async_dispatch(bolt_request)
+            return await to_aiohttp_response(response)
+
+        app = web.Application(client_max_size=1024 * 1024)
+        app.add_routes([web.post("/slack/events", events), *health_routes(self.readiness)])
+        return app
+
+    async def close(self) -> None:
+        await self.queue.close()
+
+
+def _in_cluster() -> bool:
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
+
+
+async def _health_site(service: Service, skip_port: int | None = None) -> web.AppRunner | None:
+    port = service.bs.health_port
+    if port == 0 or port == skip_port:
+        return None
+    app = web.Application()
+    app.add_routes(health_routes(service.readiness))
+    return await start_site(app, port)
+
+
+def _on_termination(callback: Callable[[], None]) -> None:
+    """SIGTERM (Kubernetes stopping the pod) and SIGINT end the process gracefully."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, callback)
+
+
+async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) -> None:
+    configure_logging()
+    service = Service(settings, bs)
+    bot = service.bot(service.intake())
+    runners: list[web.AppRunner] = []
+    tasks: list[asyncio.Task[Any]] = []
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        service.worker.stop()
+        stopping.set()
+
+    _on_termination(stop)
+    try:
+        if run_worker:
+            tasks.append(asyncio.create_task(service.worker.run_forever()))
+        if bs.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            health = await _health_site(service)
+            if health:
+                runners.append(health)
+            handler = AsyncSocketModeHandler(bot.app, bs.slack_app_token.get_secret_value())
+            log.info("authcheck serving in Socket Mode")
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            await stopping.wait()
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        else:
+            runners.append(await start_site(service.web_app(bot), bs.port))
+            health = await _health_site(service, skip_port=bs.port)
+            if health:
+                runners.append(health)
+            log.info("authcheck serving HTTP on port %d (/slack/events)", bs.port)
+            await stopping.wait()
+        if tasks:
+            await asyncio.wait(tasks, timeout=bs.job_visibility_seconds)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for runner in runners:
+            await runner.cleanup()
+        await service.close()
+
+
+async def work(settings: Settings, bs: BotSettings) -> None:
+    configure_logging()
+    if bs.redis_url is None:
+        raise ConfigError("REDIS_URL is not set: a standalone worker reads jobs from Redis")
+    service = Service(settings, bs)
+    health = await _health_site(service)
+    _on_termination(service.worker.stop)
+    log.info("authcheck worker started (concurrency %d)", bs.worker_concurrency)
+    try:
+        await service.worker.run_forever()
+    finally:
+        if health:
+            await health.cleanup()
+        await service.close()

@@ -1,0 +1,78 @@
+"""Posts a job's progress and answer into its Slack thread: one reply, edited in place.
+
+The reply's ts is recorded in the ReplyIndex (Redis when there is one), so a job re-run after a
+worker crash edits the same message instead of answering twice. Every send goes through the
+channel pacer; slack_sdk's retry handlers deal with 429 (Retry-After) and 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.jobs import Job
+from bot.pacing import ChannelPacer
+from bot.render_blocks import render_dead_letter, render_report
+from bot.replies import ReplyIndex
+from handlers.model import Report
+
+log = logging.getLogger("authcheck.slack")
+
+
+class SlackSink:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, replies: ReplyIndex) -> None:
+        self.client = client
+        self.pacer = pacer
+        self.replies = replies
+
+    async def _upsert(self, job: Job, text: str, blocks: list[dict[str, Any]], final: bool) -> None:
+        channel = job.origin.get("channel")
+        if not channel:
+            return
+        if final:
+            await self.pacer.acquire(channel)
+        elif not self.pacer.try_acquire(channel):
+            return  # a busy channel skips intermediate progress, never the answer
+        ts = await self.replies.get(job.id)
+        if ts:
+            await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            return
+        response = await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=job.origin.get("thread_ts") or None,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        posted = str(response.get("ts") or "")
+        if posted:
+            await self.replies.claim(job.id, posted)
+
+    async def started(self, job: Job, command: str, checks: int) -> None:
+        text, blocks = render_report(Report(command=command), pending=checks)
+        try:
+            await self._upsert(job, text, blocks, final=True)
+        except SlackApiError as exc:
+            log.warning("could not post progress: %s", exc.response.get("error"))
+
+    async def progress(self, job: Job, report: Report, pending: int) -> None:
+        text, blocks = render_report(report, pending=pending)
+        try:
+            await self._upsert(job, text, blocks, final=False)
+        except SlackApiError as exc:
+            log.warning("could not update progress: %s", exc.response.get("error"))
+
+    async def finished(self, job: Job, report: Report) -> None:
+        text, blocks = render_report(report)
+        await self._upsert(job, text, blocks, final=True)
+
+    async def failed(self, job: Job, reason: str) -> None:
+        command = job.text.split(" ", 1)[0][:40] if job.text else "command"
+        text, blocks = render_dead_letter(command, job.attempts)
+        if reason:
+            text = f"{text} ({reason})"
+        await self._upsert(job, text, blocks, final=True)

@@ -1,0 +1,323 @@
+"""`probe <url> [--token T] [--method M]`: call the protected URL and read who refused, and why.
+
+Two requests: without the token and with it. The first shows what the gatekeeper says to an
+anonymous caller; comparing the second with it is what exposes a proxy that strips
+`Authorization` (the answer with the token *is* the no-token answer). The answers are attributed
+(Envoy/Istio, Oathkeeper, UAA, an RFC 6750 resource server, a login redirect) and the server's
+`Date` header is compared with our clock and with the token's `iat`/`nbf`/`exp`, because skew
+makes valid tokens fail. Anything that prevented an answer (DNS, TLS, refused, timeout) is an
+`error` naming the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
+from handlers.model import Finding, Severity
+from handlers.oauth import targets
+from handlers.oauth.answerer import Who, identify
+from handlers.oauth.tokeninfo import LEEWAY_S, view, when
+from handlers.oauth.tokeninfo import identify as identify_token
+from handlers.oauth.transport import Answer, send
+from handlers.redact import fingerprint
+from handlers.tokens import strip_scheme
+
+CHECK = "probe"
+METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+#: Below this, clock differences are noise (Date has 1 s resolution, plus network time).
+SKEW_NOTICE_S = 60
+
+
+def _server_time(answer: Answer) -> datetime | None:
+    raw = answer.header("date")
+    if not raw:
+        return None
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _same_answer(a: Answer, b: Answer) -> bool:
+    return (
+        a.status == b.status
+        and a.body == b.body
+        and a.header("www-authenticate") == b.header("www-authenticate")
+        and a.header("location") == b.header("location")
+    )
+
+
+def _answer_line(label: str, answer: Answer, who: Who) -> str:
+    return f"{label}: HTTP {answer.status} from {who.name} — {who.meaning}"
+
+
+def _evidence(answer: Answer, who: Who) -> dict[str, object]:
+    return {
+        "status": answer.status,
+        "answered_by": who.name,
+        "code": who.code,
+        "message": who.message,
+        "www_authenticate": answer.header("www-authenticate"),
+        "location": answer.header("location"),
+        "server": answer.header("server"),
+    }
+
+
+def _anonymous_finding(url: str, answer: Answer, who: Who, has_token: bool) -> Finding:
+    if 200 <= answer.status < 300:
+        status = Severity.WARN if has_token else Severity.INFO
+        title = f"{url} answers HTTP {answer.status} without any token"
+        detail = "The endpoint is not protected for this method (or the rule is noAuth)."
+    else:
+        status = Severity.INFO
+        title = f"Without a token: HTTP {answer.status} from {who.name}"
+        detail = who.meaning
+    return Finding(CHECK, status, title, detail, "", {"without_token": _evidence(answer, who)})
+
+
+def _token_finding(
+    url: str, anon: Answer, anon_who: Who, answer: Answer, who: Who, token: str
+) -> Finding:
+    evidence = {
+        "with_token": _evidence(answer, who),
+        "fingerprint": fingerprint(token),
+    }
+    if _same_answer(anon, answer) and not 200 <= answer.status < 300:
+        if who.no_credentials or anon_who.no_credentials:
+            return Finding(
+                CHECK,
+                Severity.FAIL,
+                "The server did not see the token",
+                f"With the token the answer is exactly the no-token answer: HTTP "
+                f"{answer.status} from {who.name} — {who.meaning}",
+                "A proxy or ingress in front of the service strips the `Authorization` "
+                "header, or the gatekeeper reads the token from another header or a query "
+                "parameter (APIRule v2 `fromHeaders`/`fromParams`). Forward the header, or send "
+                "the token where the rule reads it.",
+                evidence,
+            )
+        return Finding(
+            CHECK,
+            Severity.WARN,
+            f"Same answer with and without the token: HTTP {answer.status} from {who.name}",
+            f"{who.meaning}\nEither the token lacks what the rule requires (scope, audience), "
+            "or the token never reaches the gatekeeper (a proxy stripping `Authorization`, "
+            "or a rule reading another header).",
+            "Check the token's scopes and audience against the rule (`/authcheck apirule`), "
+            "and that no proxy drops the header.",
+            evidence,
+        )
+    status = answer.status
+    if 200 <= status < 300:
+        return Finding(
+            CHECK,
+            Severity.OK,
+            f"The token is accepted: HTTP {status}",
+            f"Without it: HTTP {anon.status} from {anon_who.name}.",
+            "",
+            evidence,
+        )
+    if 300 <= status < 400:
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"With the token: HTTP {status} from {who.name}",
+            who.meaning,
+            "Call the API route that accepts Bearer tokens, not the browser route.",
+            evidence,
+        )
+    if status == 401:
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"Token rejected (401) by {who.name}" + (f": {who.message}" if who.message else ""),
+            f"401 means the token was not accepted as proof of identity: {who.meaning}",
+            "Decode the token (`/authcheck decode`), check it is active (`/authcheck "
+            "introspect`), and get a fresh one if it expired.",
+            evidence,
+        )
+    if status == 403:
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"Token authenticated but not allowed (403) by {who.name}"
+            + (f": {who.message}" if who.message else ""),
+            f"403 means the identity is known but lacks permission: {who.meaning}",
+            "Compare the token's scopes and audience with what the rule requires "
+            "(`/authcheck apirule <ns>/<name> --token …`).",
+            evidence,
+        )
+    if status >= 500:
+        return Finding(
+            CHECK,
+            Severity.ERROR,
+            f"With the token: HTTP {status} from {who.name}",
+            who.meaning,
+            "A server-side failure: its logs say more.",
+            evidence,
+        )
+    return Finding(
+        CHECK,
+        Severity.WARN,
+        f"With the token: HTTP {status} from {who.name}",
+        who.meaning,
+        "",
+        evidence,
+    )
+
+
+def _clock_findings(answers: list[Answer], now: datetime, token: str | None) -> list[Finding]:
+    server = next((t for t in (_server_time(a) for a in answers) if t is not None), None)
+    if server is None:
+        return []
+    skew = (server - now).total_seconds()
+    findings = []
+    if abs(skew) >= SKEW_NOTICE_S:
+        direction = "ahead of" if skew > 0 else "behind"
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.WARN,
+                f"The server's clock is {abs(int(skew))} s {direction} authcheck's",
+                f"`Date` header: {server.isoformat()}; authcheck: {now.isoformat()}. Token "
+                "times (`exp`, `nbf`, `iat`) are judged by the validating server's clock; "
+                "a few minutes of skew makes fresh tokens 'not yet valid' or old ones live "
+                "longer.",
+                "Synchronise clocks with NTP on the servers and on the issuer.",
+                {"skew_s": int(skew)},
+            )
+        )
+    if token is None:
+        return findings
+    decoded = view(token).decoded
+    if decoded is None:
+        return findings
+    leeway = timedelta(seconds=LEEWAY_S)
+    exp = decoded.time("exp")
+    if exp is not None and exp <= server:
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"By the server's clock the token expired {when(exp, server)}",
+                f"`exp` is {when(exp, now)} by authcheck's clock; the server's `Date` is "
+                f"{server.isoformat()}.",
+                "Get a fresh token; if it is fresh already, fix the clock skew.",
+            )
+        )
+    for claim in ("nbf", "iat"):
+        moment = decoded.time(claim)
+        if moment is not None and moment > server + leeway:
+            findings.append(
+                Finding(
+                    CHECK,
+                    Severity.FAIL,
+                    f"By the server's clock the token is not valid yet (`{claim}` "
+                    f"{when(moment, server)})",
+                    "The issuer's clock runs ahead of this server's.",
+                    "Synchronise the issuer's and the server's clocks (NTP).",
+                )
+            )
+    return findings
+
+
+@dataclass(frozen=True)
+class ProbeCheck:
+    name: str = CHECK
+
+    async def run(self, args: Arguments, ctx: CheckContext) -> list[Finding]:
+        url = (args.text("url") or "").strip()
+        method = (args.text("method") or "get").upper()
+        raw_token = args.text("token")
+        token = strip_scheme(raw_token) if raw_token else None
+        ctx.redactor.add(token)
+        refused = await targets.refusal(url, ctx.settings.url_allowlist)
+        if refused:
+            return [
+                Finding(
+                    CHECK,
+                    Severity.ERROR,
+                    f"Refused to call {url}",
+                    f"{refused}; URLs typed in chat may not reach such addresses.",
+                    targets.allowlist_remedy(url),
+                )
+            ]
+        anon = await send(ctx, method, url, headers={"Accept": "*/*"})
+        if isinstance(anon, str):
+            return [self._unreachable(method, url, anon)]
+        findings = []
+        anon_who = identify(anon)
+        findings.append(_anonymous_finding(url, anon, anon_who, token is not None))
+        answers = [anon]
+        if token is not None:
+            with_token = await send(
+                ctx, method, url, headers={"Accept": "*/*", "Authorization": f"Bearer {token}"}
+            )
+            if isinstance(with_token, str):
+                findings.append(self._unreachable(method, url, with_token, "with the token "))
+            else:
+                answers.append(with_token)
+                who = identify(with_token)
+                findings.append(_token_finding(url, anon, anon_who, with_token, who, token))
+                findings.append(
+                    Finding(
+                        CHECK,
+                        Severity.INFO,
+                        f"Token sent: {identify_token(token)}",
+                        "As `Authorization: Bearer <token>`.",
+                    )
+                )
+        findings.extend(_clock_findings(answers, ctx.clock(), token))
+        return findings
+
+    @staticmethod
+    def _unreachable(method: str, url: str, problem: str, how: str = "") -> Finding:
+        return Finding(
+            CHECK,
+            Severity.ERROR,
+            f"No answer from {url}",
+            f"{method} {url} {how}→ {problem}. Nothing is known about the authorization.",
+            "Check the URL, DNS, the certificate (for TLS errors) and that authcheck can reach "
+            "the host (NetworkPolicy, egress proxy).",
+            {"url": url, "method": method},
+        )
+
+
+def _validate(args: Arguments) -> None:
+    problem = targets.url_problem(args.text("url") or "")
+    if problem:
+        raise ValueError(f"<url>: {problem}")
+
+
+def build() -> Command:
+    return Command(
+        name="probe",
+        summary="Call a protected URL with and without the token: who refused, and why",
+        params=(
+            Param("url", "the URL that answered 401/403", required=True, metavar="url"),
+            Param(
+                "token",
+                "the access token (`Bearer …` is fine)",
+                kind=ParamKind.OPTION,
+                secret=True,
+                metavar="T",
+            ),
+            Param(
+                "method",
+                "HTTP method (default GET)",
+                kind=ParamKind.OPTION,
+                choices=METHODS,
+                metavar="M",
+            ),
+        ),
+        checks=(ProbeCheck(),),
+        examples=(
+            "probe https://orders.example.kyma.ondemand.com/api/orders",
+            "probe https://orders.example.kyma.ondemand.com/api/orders --token eyJhbGciOi…",
+        ),
+        validate=_validate,
+    )

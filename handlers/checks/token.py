@@ -1,0 +1,595 @@
+"""`token <token-url-or-issuer>`: can this client get a token, and if not, why not.
+
+A failed client-credentials request says little (`invalid_client`, "Bad credentials"), and the
+usual causes look identical from outside: a `+` in the secret that one side URL-decodes and the
+other does not, a newline from `echo`, a client registered for `client_secret_post`, a scope or
+audience not allowed. So on failure the check experiments — the same credentials sent a few
+different ways — and the combination of answers names the cause. Never more than five requests,
+every attempt listed, no secret or token ever shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
+from handlers.model import Finding, Severity
+from handlers.oauth import client_auth, credentials, discovery, targets
+from handlers.oauth.client_auth import BASIC_ENCODED, BASIC_ENCODED_CF, BASIC_RAW, POST_BODY
+from handlers.oauth.introspection import Credentials
+from handlers.oauth.token_request import TokenAttempt, request_client_credentials
+from handlers.oauth.tokeninfo import identify, jwt_summary, split_scopes, view
+from handlers.redact import describe_secret
+
+CHECK = "token"
+#: The budget of requests for one run, experiments included.
+MAX_REQUESTS = 5
+
+_METHOD_TEXT = {
+    BASIC_ENCODED: "Basic, URL-encoded (RFC 6749 §2.3.1)",
+    BASIC_RAW: "Basic, raw (not URL-encoded)",
+    POST_BODY: "client_id/client_secret in the POST body",
+    BASIC_ENCODED_CF: "Basic, URL-encoded, with X-CF-ENCODED-CREDENTIALS: true",
+}
+
+
+@dataclass
+class _Run:
+    """One run's request budget and the attempts made so far (in order)."""
+
+    ctx: CheckContext
+    url: str
+    creds: Credentials
+    scope: str | None
+    audience: str | None
+    attempts: list[tuple[str, TokenAttempt]]
+
+    async def attempt(
+        self,
+        method: str,
+        *,
+        label: str | None = None,
+        secret: str | None = None,
+        scope: str | None = "",
+        audience: str | None = "",
+    ) -> TokenAttempt | None:
+        if len(self.attempts) >= MAX_REQUESTS:
+            return None
+        result = await request_client_credentials(
+            self.ctx,
+            self.url,
+            self.creds.client_id,
+            self.creds.client_secret if secret is None else secret,
+            method=method,
+            scope=self.scope if scope == "" else scope,
+            audience=self.audience if audience == "" else audience,
+        )
+        self.attempts.append((label or _METHOD_TEXT[method], result))
+        return result
+
+
+def _attempts_finding(run: _Run) -> Finding:
+    lines = []
+    for index, (label, a) in enumerate(run.attempts, 1):
+        outcome = "token issued" if a.ok else a.wording()
+        lines.append(f"{index}. {label}: {outcome}")
+    return Finding(
+        CHECK,
+        Severity.INFO,
+        f"{len(run.attempts)} token request{'s' if len(run.attempts) > 1 else ''} to {run.url}",
+        "\n".join(lines),
+        "",
+        {
+            "token_url": run.url,
+            "client_id": run.creds.client_id,
+            "credentials_from": run.creds.source,
+            "attempts": [
+                {
+                    "method": a.method,
+                    "label": label,
+                    "status": a.status,
+                    "error": a.error,
+                    "error_description": a.error_description,
+                    "transport_error": a.transport_error,
+                    "ok": a.ok,
+                }
+                for label, a in run.attempts
+            ],
+        },
+    )
+
+
+def _is_uaa(a: TokenAttempt) -> bool:
+    text = " ".join(
+        filter(None, [a.www_authenticate, a.error, a.error_description, a.body_excerpt])
+    ).lower()
+    return "uaa" in text or "bad credentials" in text or a.error == "unauthorized"
+
+
+def _success_findings(run: _Run, a: TokenAttempt, ctx: CheckContext) -> list[Finding]:
+    token = a.access_token or ""
+    ctx.redactor.add(token)
+    tv = view(token)
+    granted = (a.scope or "").split()
+    lines = [
+        f"token: {identify(token)}",
+        f"type: {a.token_type or 'not given'}, format: "
+        + ("JWT" if tv.decoded else (tv.opaque[0] if tv.opaque else "opaque")),
+        f"lifetime: {a.expires_in} s" if a.expires_in is not None else "lifetime: not given",
+        f"granted scopes: {' '.join(granted) or 'none listed'}",
+    ]
+    if tv.decoded is not None:
+        lines.append("decoded (signature not verified):")
+        lines.append(jwt_summary(tv.decoded, ctx.clock()))
+    findings = [
+        Finding(
+            CHECK,
+            Severity.OK,
+            f"Client `{run.creds.client_id}` got a token",
+            "\n".join(lines),
+            "",
+            {
+                "method": a.method,
+                "expires_in": a.expires_in,
+                "scope": a.scope,
+                "jwt": tv.decoded is not None,
+            },
+        )
+    ]
+    wanted = split_scopes([run.scope] if run.scope else [])
+    missing = [s for s in wanted if granted and s not in granted]
+    if missing:
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.WARN,
+                f"Requested scope{'s' if len(missing) > 1 else ''} not granted: "
+                f"{' '.join(missing)}",
+                f"Asked for {' '.join(wanted)}, got {' '.join(granted)}. Servers may silently "
+                "drop scopes a client is not allowed.",
+                "Allow the scope on the client (OAuth2Client `spec.scope`), or stop relying on it.",
+                {"missing": missing},
+            )
+        )
+    if a.expires_in is not None and a.expires_in < 300:
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.WARN,
+                f"Tokens live only {a.expires_in} s",
+                "Callers that cache tokens for longer will send expired ones.",
+                "Refresh before `expires_in` runs out.",
+            )
+        )
+    return findings
+
+
+async def _decoding_probe(run: _Run, first: TokenAttempt) -> list[Finding]:
+    """With a `+`, `/`, `=` … in the secret, one raw Basic request shows how the server decodes."""
+    secret = run.creds.client_secret
+    if first.method != BASIC_ENCODED or not client_auth.encoding_matters(secret):
+        return []
+    raw = await run.attempt(BASIC_RAW)
+    chars = " ".join(f"`{c}`" for c in client_auth.special_characters(secret))
+    if raw is None or raw.status is None:
+        return []
+    if raw.ok:
+        return [
+            Finding(
+                CHECK,
+                Severity.INFO,
+                "The server also accepted the secret raw in Basic auth",
+                f"The secret contains {chars}; this server did not need them URL-encoded.",
+            )
+        ]
+    return [
+        Finding(
+            CHECK,
+            Severity.INFO,
+            "The server URL-decodes Basic credentials (RFC 6749 §2.3.1)",
+            f"The secret contains {chars}. URL-encoded it works; sent raw (as `curl -u`, "
+            "`echo -n id:secret | base64` or a hand-built header do) it is rejected: "
+            f"{raw.wording()}. A raw `+` becomes a space.",
+            "Callers must URL-encode id and secret before base64 (or send them in the POST "
+            "body with client_secret_post, if the client allows it).",
+        )
+    ]
+
+
+def _client_unknown(a: TokenAttempt) -> bool:
+    text = " ".join(filter(None, [a.error_description, a.error_hint])).lower()
+    return any(
+        p in text for p in ("not found", "does not exist", "unknown client", "no client with")
+    )
+
+
+async def _diagnose_client_auth(run: _Run, first: TokenAttempt) -> list[Finding]:
+    """The credentials were refused: resend them differently and read the pattern."""
+    creds = run.creds
+    secret = creds.client_secret
+    encoded_differs = client_auth.encoding_matters(secret) or client_auth.encoding_matters(
+        creds.client_id
+    )
+    uaa = _is_uaa(first)
+    tried: dict[str, TokenAttempt] = {first.method: first}
+    if first.method != POST_BODY:
+        post = await run.attempt(POST_BODY)
+        if post is not None:
+            tried[POST_BODY] = post
+    if encoded_differs and BASIC_RAW not in tried:
+        raw = await run.attempt(BASIC_RAW)
+        if raw is not None:
+            tried[BASIC_RAW] = raw
+    if encoded_differs and uaa:
+        cf = await run.attempt(BASIC_ENCODED_CF)
+        if cf is not None:
+            tried[BASIC_ENCODED_CF] = cf
+    if first.method == POST_BODY and BASIC_ENCODED not in tried:
+        basic = await run.attempt(BASIC_ENCODED)
+        if basic is not None:
+            tried[BASIC_ENCODED] = basic
+    stripped_ok = False
+    if secret != secret.strip():
+        stripped = await run.attempt(
+            first.method,
+            label=f"{_METHOD_TEXT[first.method]}, secret trimmed",
+            secret=secret.strip(),
+        )
+        stripped_ok = stripped is not None and stripped.ok
+    chars = " ".join(f"`{c}`" for c in client_auth.special_characters(secret))
+    who = f"client `{creds.client_id}` (from {creds.source}), secret {describe_secret(secret)}"
+
+    def ok(method: str) -> bool:
+        found = tried.get(method)
+        return found is not None and found.ok
+
+    if stripped_ok or (secret != secret.strip() and not any(a.ok for a in tried.values())):
+        where = "a trailing newline" if secret.endswith(("\n", "\r")) else "whitespace"
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"The client secret has {where} around it",
+                f"{who}. "
+                + (
+                    "The trimmed secret works."
+                    if stripped_ok
+                    else "The server rejects it either way; the whitespace is wrong regardless."
+                ),
+                "Re-create the value without it: `echo -n` (not `echo`) before base64, no YAML "
+                "`|` block for the Secret, `kubectl create secret generic --from-literal`.",
+            )
+        ]
+    if ok(BASIC_ENCODED_CF) and not ok(BASIC_ENCODED):
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                "UAA takes Basic credentials raw: the URL-encoded secret is wrong to it",
+                f"{who}. The secret contains {chars}; URL-encoded Basic fails, the same with "
+                "`X-CF-ENCODED-CREDENTIALS: true` works.",
+                "Send `X-CF-ENCODED-CREDENTIALS: true` with URL-encoded Basic credentials, or put "
+                "client_id/client_secret in the POST body. Spring Security 5.6+ URL-encodes "
+                "Basic credentials by default.",
+            )
+        ]
+    if ok(BASIC_RAW) and not ok(BASIC_ENCODED):
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                "The server does not URL-decode Basic credentials",
+                f"{who}. The secret contains {chars}: URL-encoded (as RFC 6749 §2.3.1 and "
+                "most libraries do) it is rejected, raw it works. Cloud Foundry UAA / XSUAA "
+                "behave like this.",
+                "Send the credentials in the POST body (client_secret_post), or for UAA add "
+                "`X-CF-ENCODED-CREDENTIALS: true` to URL-encoded Basic credentials.",
+            )
+        ]
+    if ok(POST_BODY) and not ok(BASIC_ENCODED) and not ok(BASIC_RAW):
+        if encoded_differs and BASIC_RAW not in tried:
+            cause = "or it does not decode the URL-encoded secret"
+        else:
+            cause = "`token_endpoint_auth_method` is `client_secret_post`"
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                "The client only authenticates with credentials in the POST body",
+                f"{who}. Basic authentication is refused ({first.wording()}), the same "
+                f"credentials in the form body work: {cause}.",
+                "Send client_id/client_secret as form fields, or register the client with "
+                "`token_endpoint_auth_method: client_secret_basic` (OAuth2Client "
+                "`spec.tokenEndpointAuthMethod`).",
+            )
+        ]
+    if ok(BASIC_ENCODED) and first.method == POST_BODY:
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                "The client only authenticates with Basic credentials",
+                f"{who}. Credentials in the POST body are refused ({first.wording()}), Basic "
+                "works: `token_endpoint_auth_method` is `client_secret_basic`.",
+                "Use HTTP Basic, or register the client with `client_secret_post`.",
+            )
+        ]
+    if any(a.ok for a in tried.values()):
+        return []
+    descriptions = " ".join(filter(None, [first.error_description, first.error_hint])).lower()
+    if "missing credentials" in descriptions or not secret.strip():
+        title = "The server saw no client secret"
+        remedy = "The secret is empty where it is read from; check the Secret's key names."
+    elif _client_unknown(first):
+        title = f"Client `{creds.client_id}` is not known to this server"
+        remedy = (
+            "Check the client id and that it is registered on this server (for Kyma: "
+            "`/authcheck client <namespace>/<name>`; hydra-maester logs say if registration "
+            "failed)."
+        )
+    else:
+        title = f"Client `{creds.client_id}` was refused by every authentication method"
+        remedy = (
+            "The client is unknown here or the secret is wrong. Compare the secret's "
+            "fingerprint with the registered one; an OAuth2Client Secret edited after "
+            "registration does not update Hydra (delete and re-create the OAuth2Client)."
+        )
+    wording = "UAA wording (`unauthorized` / Bad credentials)" if uaa else "the server's wording"
+    return [
+        Finding(
+            CHECK,
+            Severity.FAIL,
+            title,
+            f"{who}. {wording}: {first.wording()}. Tried "
+            f"{', '.join(_METHOD_TEXT[m] for m in tried)}: all refused.",
+            remedy,
+            {"error": first.error},
+        )
+    ]
+
+
+async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
+    """The client was accepted but the request was not: scope, audience, grant type."""
+    description = (first.error_description or "") + " " + (first.error_hint or "")
+    if first.error == "invalid_scope":
+        retry = await run.attempt(first.method, label="the same without scope", scope=None)
+        works = retry is not None and retry.ok
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"Scope not allowed for client `{run.creds.client_id}`: {run.scope}",
+                f"{first.wording()}."
+                + (" Without --scope the client gets a token." if works else ""),
+                "Allow the scope on the client (OAuth2Client `spec.scope` / `scopeArray`, XSUAA "
+                "`xs-security.json` grants), or request only allowed scopes.",
+                {"scope": run.scope},
+            )
+        ]
+    if run.audience and (first.error == "invalid_target" or "audience" in description.lower()):
+        retry = await run.attempt(first.method, label="the same without audience", audience=None)
+        works = retry is not None and retry.ok
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"Audience not allowed for client `{run.creds.client_id}`: {run.audience}",
+                f"{first.wording()}."
+                + (" Without --audience the client gets a token." if works else ""),
+                "Whitelist the audience on the client (OAuth2Client `spec.audience`).",
+                {"audience": run.audience},
+            )
+        ]
+    if first.error in ("unauthorized_client", "unsupported_grant_type"):
+        return [
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"Client `{run.creds.client_id}` may not use the client_credentials grant",
+                first.wording(),
+                "Add `client_credentials` to the client's grant types (OAuth2Client "
+                "`spec.grantTypes`).",
+            )
+        ]
+    if first.error is None and first.status is not None and first.status >= 500:
+        return [
+            Finding(
+                CHECK,
+                Severity.ERROR,
+                f"The token endpoint failed (HTTP {first.status})",
+                first.wording(),
+                "A server-side problem: check the authorization server's logs and health.",
+            )
+        ]
+    if first.error is None:
+        return [
+            Finding(
+                CHECK,
+                Severity.ERROR,
+                f"{run.url} did not answer like a token endpoint (HTTP {first.status})",
+                f"{first.wording()} (content type {first.content_type or 'not given'}).",
+                "Check the URL: Hydra uses /oauth2/token, UAA/XSUAA /oauth/token, or give the "
+                "issuer and let discovery find it.",
+            )
+        ]
+    return [
+        Finding(
+            CHECK,
+            Severity.FAIL,
+            f"The token request was refused: `{first.error}`",
+            first.wording(),
+            "The server's description says what it objects to.",
+        )
+    ]
+
+
+def _auth_problem(first: TokenAttempt, secret: str) -> bool:
+    """Client authentication failed, including the 400s some servers give for badly encoded
+    credentials (oidc-provider for a newline, Hydra for a stray `%`)."""
+    if first.rejected_client:
+        return True
+    if first.status != 400 or first.error != "invalid_request":
+        return False
+    text = " ".join(filter(None, [first.error_description, first.error_hint])).lower()
+    keywords = ("client", "authorization", "encoded", "malformed", "credentials")
+    return secret != secret.strip() or any(k in text for k in keywords)
+
+
+def _looks_like_token_url(url: str) -> bool:
+    return urlsplit(url).path.rstrip("/").endswith("token")
+
+
+async def _token_url(ctx: CheckContext, given: str) -> tuple[str | None, list[Finding]]:
+    if _looks_like_token_url(given):
+        return given, []
+    found = await discovery.discover(ctx, given)
+    meta = found.metadata
+    if meta is None or not meta.token_endpoint:
+        return None, [
+            Finding(
+                CHECK,
+                Severity.ERROR,
+                f"Could not find the token endpoint of {given}",
+                "Tried: "
+                + found.tried_text()
+                + ("" if meta is None else "; the document has no `token_endpoint`"),
+                "Give the token URL itself (Hydra: <public>/oauth2/token, UAA/XSUAA: "
+                "<url>/oauth/token).",
+                {"issuer": given},
+            )
+        ]
+    return meta.token_endpoint, [
+        Finding(
+            CHECK,
+            Severity.INFO,
+            f"Token endpoint from discovery: {meta.token_endpoint}",
+            f"Read from {meta.url}. Client authentication methods it lists: "
+            f"{', '.join(meta.token_auth_methods) or 'none'}.",
+            "",
+            {"token_endpoint": meta.token_endpoint, "auth_methods": list(meta.token_auth_methods)},
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    name: str = CHECK
+
+    async def run(self, args: Arguments, ctx: CheckContext) -> list[Finding]:
+        given = (args.text("target") or "").strip()
+        refused = await targets.refusal(given, ctx.settings.url_allowlist)
+        if refused:
+            return [
+                Finding(
+                    CHECK,
+                    Severity.ERROR,
+                    f"Refused to call {given}",
+                    f"{refused}; URLs typed in chat may not reach such addresses.",
+                    targets.allowlist_remedy(given),
+                )
+            ]
+        creds = credentials.inline(args.text("client-id"), args.text("client-secret"))
+        if creds is None:
+            lookup = await credentials.from_secret(
+                ctx, CHECK, args.text("secret") or "", "for the token request"
+            )
+            if lookup.finding is not None:
+                return [lookup.finding]
+            creds = lookup.credentials
+        assert creds is not None
+        ctx.redactor.add_basic(creds.client_id, creds.client_secret)
+        url, findings = await _token_url(ctx, given)
+        if url is None:
+            return findings
+        methods: tuple[str, ...] = tuple(
+            findings[0].evidence.get("auth_methods", ()) if findings else ()
+        )
+        primary = (
+            POST_BODY
+            if "client_secret_post" in methods and "client_secret_basic" not in methods
+            else BASIC_ENCODED
+        )
+        run = _Run(ctx, url, creds, args.text("scope"), args.text("audience"), [])
+        first = await run.attempt(primary)
+        assert first is not None
+        if first.transport_error:
+            return [
+                *findings,
+                Finding(
+                    CHECK,
+                    Severity.ERROR,
+                    "Token endpoint unreachable",
+                    f"POST {url}: {first.transport_error}. Nothing is known about the client.",
+                    "Check the URL and that authcheck can reach it (DNS, NetworkPolicy, "
+                    "egress proxy).",
+                    {"token_url": url},
+                ),
+                _attempts_finding(run),
+            ]
+        if first.ok:
+            verdict = _success_findings(run, first, ctx) + await _decoding_probe(run, first)
+        elif _auth_problem(first, creds.client_secret):
+            verdict = await _diagnose_client_auth(run, first)
+            success = next((a for _, a in run.attempts if a.ok), None)
+            if success is not None:
+                verdict += _success_findings(run, success, ctx)
+        else:
+            verdict = await _diagnose_request(run, first)
+        return [*findings, *verdict, _attempts_finding(run)]
+
+
+def _validate(args: Arguments) -> None:
+    target = args.text("target") or ""
+    problem = targets.url_problem(target)
+    if problem:
+        raise ValueError(f"<token-url-or-issuer>: {problem}")
+    has_id = args.text("client-id") is not None
+    has_secret = args.text("client-secret") is not None
+    if has_id != has_secret:
+        raise ValueError("--client-id and --client-secret go together")
+    if args.text("secret") and has_id:
+        raise ValueError("give either --secret or --client-id/--client-secret, not both")
+    if not args.text("secret") and not has_id:
+        raise ValueError("give the client: --client-id ID --client-secret S, or --secret NS/NAME")
+    credentials.validate_ref(args.text("secret"), "--secret")
+
+
+def build() -> Command:
+    params: tuple[Param, ...] = (
+        Param(
+            "target",
+            "token endpoint URL, or the issuer (discovery finds the endpoint)",
+            required=True,
+            metavar="token-url-or-issuer",
+        ),
+        Param("client-id", "the client's id", kind=ParamKind.OPTION),
+        Param(
+            "client-secret",
+            "the client's secret",
+            kind=ParamKind.OPTION,
+            secret=True,
+            metavar="SECRET",
+        ),
+        Param(
+            "secret",
+            "Kubernetes Secret with the client (client_id/client_secret, CLIENT_ID/CLIENT_SECRET "
+            "or clientid/clientsecret)",
+            kind=ParamKind.OPTION,
+            metavar="NS/NAME",
+        ),
+        Param("scope", "scopes to request (space separated)", kind=ParamKind.OPTION),
+        Param("audience", "audience to request (Hydra `audience`)", kind=ParamKind.OPTION),
+    )
+    return Command(
+        name="token",
+        summary="Request a client-credentials token; on failure find out why by experiment",
+        params=params,
+        checks=(TokenCheck(),),
+        examples=(
+            "token https://oauth2.example.com --secret apps/orders-client --scope read",
+            "token https://sub.authentication.eu10.hana.ondemand.com/oauth/token "
+            "--client-id sb-app!t1 --client-secret …",
+        ),
+        validate=_validate,
+    )

@@ -1,0 +1,173 @@
+"""Who answered a 401/403, and what it means.
+
+In a Kyma cluster a request passes Istio's Envoy, maybe Ory Oathkeeper, then the application; on
+BTP it may hit UAA; behind an ingress an oauth2-proxy may redirect to a login page. Each answers in
+its own recognisable way (DOMAIN.md's table), and knowing which one refused is half the diagnosis:
+an Envoy `RBAC: access denied` is an AuthorizationPolicy, an Oathkeeper 401 an introspection
+verdict, a `WWW-Authenticate: Bearer error="insufficient_scope"` a scope (RFC 6750 §3.1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.oauth.responses import (
+    ENVOY_RBAC_DENIED,
+    Challenge,
+    envoy_message,
+    parse_oathkeeper_error,
+    parse_oauth_error,
+    parse_www_authenticate,
+)
+from handlers.oauth.transport import Answer
+
+_LOGIN_WORDS = re.compile(
+    r"login|signin|sign_in|sign-in|authorize|/oauth|/auth|sso|saml|/idp", re.I
+)
+
+ENVOY_MEANINGS = {
+    "Jwt is expired": "the JWT's `exp` has passed (by the gateway's clock)",
+    "Jwt verification fails": "the signature does not verify against the issuer's JWKS (wrong "
+    "issuer's key, a re-signed or corrupted token)",
+    "Jwt issuer is not configured": "the token's `iss` matches no `issuer` in the "
+    "RequestAuthentication / APIRule (compared exactly: mind a trailing `/`)",
+    "Jwks doesn't have key to match kid or alg from Jwt": "the token's `kid` is not in the JWKS "
+    "Istio has cached (key rotation: Istio caches JWKS for about 20 min)",
+    "Jwt not yet valid": "the token's `nbf`/`iat` is in the future by the gateway's clock",
+    "Jwt is missing": "no token where the rule expects one",
+    "Audiences in Jwt are not allowed": "the token's `aud` is not among the allowed audiences",
+}
+
+
+@dataclass(frozen=True)
+class Who:
+    """The gatekeeper behind an answer and the meaning of what it said."""
+
+    name: str
+    meaning: str
+    #: The RFC 6750 / OAuth error code, or the gatekeeper's own message, if any.
+    code: str | None = None
+    message: str | None = None
+    #: The answer itself says no credentials were seen (RFC 6750 challenge without error code,
+    #: a redirect to a login page).
+    no_credentials: bool = False
+    challenge: Challenge | None = None
+
+
+def _bearer(challenges: list[Challenge]) -> Challenge | None:
+    return next((c for c in challenges if c.scheme == "bearer"), None)
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    cleaned = "".join(c if c.isprintable() else "·" for c in " ".join(text.split()))
+    return cleaned[:limit]
+
+
+def identify(answer: Answer) -> Who:
+    status = answer.status
+    server = (answer.header("server") or "").lower()
+    challenges = parse_www_authenticate(answer.header("www-authenticate"))
+    bearer = _bearer(challenges)
+    location = answer.header("location")
+    if 300 <= status < 400 and location:
+        if _LOGIN_WORDS.search(location):
+            return Who(
+                "a login redirect",
+                f"redirected to {location[:200]}: a browser-oriented gate (oauth2-proxy, an "
+                "identity provider's login page). API clients with a Bearer token are not "
+                "served here, or the token was not accepted and the gate fell back to login.",
+                no_credentials=True,
+            )
+        return Who("a redirect", f"redirected to {location[:200]}")
+    envoy = envoy_message(answer.body)
+    if envoy == ENVOY_RBAC_DENIED:
+        return Who(
+            "Istio/Envoy authorization (RBAC)",
+            "an AuthorizationPolicy denied the request. Under an APIRule v2 `jwt` rule this is "
+            "also the answer to a request WITHOUT a valid JWT, to a token lacking a required "
+            "scope or audience, and to a token sent in another header than the rule reads "
+            "(`fromHeaders`).",
+            message=envoy,
+        )
+    if envoy is not None:
+        return Who(
+            "Istio/Envoy JWT authentication",
+            f"`{envoy}`: {ENVOY_MEANINGS.get(envoy, 'the JWT was rejected')}.",
+            code=bearer.error if bearer else "invalid_token",
+            message=envoy,
+            challenge=bearer,
+        )
+    oathkeeper = parse_oathkeeper_error(answer.body)
+    if oathkeeper is not None:
+        detail = oathkeeper.message or oathkeeper.status or ""
+        if oathkeeper.reason:
+            detail += f" ({oathkeeper.reason})"
+        if status == 401:
+            meaning = (
+                "its authenticator rejected the request: no token, or introspection said "
+                "`active: false` (expired, revoked, unknown, or a scope missing under the "
+                "default scope_strategy none), or a jwt authenticator check failed"
+            )
+        elif status == 403:
+            meaning = (
+                "the token is authenticated but does not satisfy the rule: audience, issuer, "
+                "scope (with a scope_strategy) or token_use"
+            )
+        else:
+            meaning = (
+                "Oathkeeper itself failed; 'Introspection returned status code …' means its "
+                "`introspection_url` is wrong (v1 path on Hydra v2)"
+            )
+        return Who("Ory Oathkeeper", meaning, code=str(oathkeeper.code or status), message=detail)
+    basic = next((c for c in challenges if c.scheme == "basic"), None)
+    if basic is not None and "uaa" in basic.params.get("realm", "").lower():
+        return Who(
+            "Cloud Foundry UAA",
+            f"UAA asks for Basic client credentials (realm {basic.params.get('realm')}): "
+            "this is a token endpoint, not the protected API, or the client credentials "
+            "were refused.",
+            code=basic.error,
+            message=basic.params.get("error_description"),
+            challenge=basic,
+        )
+    gateway = "Istio/Envoy" if "envoy" in server else "the server"
+    if bearer is not None:
+        code = bearer.error
+        description = bearer.params.get("error_description")
+        if code is None:
+            return Who(
+                f"{gateway} (RFC 6750 Bearer challenge)",
+                "a challenge without an error code: by RFC 6750 §3 the request carried no "
+                "credentials it recognised.",
+                no_credentials=True,
+                challenge=bearer,
+            )
+        meanings = {
+            "invalid_token": "the token is expired, revoked, malformed or from an untrusted "
+            "issuer (RFC 6750 §3.1: 401)",
+            "insufficient_scope": "the token is valid but lacks a required scope"
+            + (f" (needs `{bearer.params['scope']}`)" if bearer.params.get("scope") else "")
+            + " (RFC 6750 §3.1: 403)",
+            "invalid_request": "the request is malformed: missing or duplicated parameters, "
+            "or the token sent in more than one way (RFC 6750 §3.1: 400)",
+        }
+        meaning = meanings.get(code, f"error `{code}`")
+        if description:
+            meaning += f"; server says: {description[:200]}"
+        return Who(
+            f"{gateway} (RFC 6750 Bearer challenge)",
+            meaning,
+            code=code,
+            message=description,
+            challenge=bearer,
+        )
+    oauth = parse_oauth_error(answer.body)
+    if oauth is not None:
+        return Who(gateway, f"OAuth error {oauth.sentence()}", code=oauth.error)
+    if 200 <= status < 300:
+        return Who(gateway, "the request was accepted")
+    excerpt = _printable(answer.text(200))
+    what = f"body {excerpt!r}" if excerpt else "an empty body"
+    via = f" (Server: {server})" if server else ""
+    return Who(gateway + via, f"HTTP {status} with {what}; no gatekeeper signature recognised")

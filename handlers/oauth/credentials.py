@@ -1,0 +1,151 @@
+"""Where the client id and secret for a request come from.
+
+Users give them inline (`--client-id/--client-secret`), as a Kubernetes Secret (`--secret ns/name`),
+or the bot has its own (AUTHCHECK_INTROSPECT_*). Secrets written by hydra-maester use
+`CLIENT_ID`/`CLIENT_SECRET` since v0.0.31, older ones and the Kyma docs `client_id`/`client_secret`,
+and SAP BTP bindings `clientid`/`clientsecret`: all are read. Values are kept verbatim (a trailing
+newline is exactly the bug the `token` command looks for) and registered with the redactor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers import kube
+from handlers.base import CheckContext
+from handlers.model import Finding, Severity
+from handlers.oauth.introspection import Credentials
+
+ID_KEYS = ("client_id", "CLIENT_ID", "clientid", "clientId")
+SECRET_KEYS = ("client_secret", "CLIENT_SECRET", "clientsecret", "clientSecret")
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """`namespace/name` → (namespace, name); ValueError with a one-line reason otherwise."""
+    namespace, sep, name = ref.strip().partition("/")
+    if not sep or not namespace or not name or "/" in name:
+        raise ValueError(f"`{ref}` is not namespace/name")
+    return namespace, name
+
+
+def validate_ref(ref: str | None, flag: str) -> None:
+    """For `Command.validate`: a bad `--secret` value is a usage error, not a finding."""
+    if ref is None:
+        return
+    try:
+        split_ref(ref)
+    except ValueError as exc:
+        raise ValueError(f"{flag}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Credentials found, or the finding that explains why there are none."""
+
+    credentials: Credentials | None = None
+    finding: Finding | None = None
+
+
+def _pick(data: dict[str, str], keys: tuple[str, ...]) -> tuple[str, str] | None:
+    for key in keys:
+        if key in data and data[key] != "":
+            return key, data[key]
+    return None
+
+
+async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> Lookup:
+    """Reads `client_id`/`client_secret` (any spelling) from the Secret `ref`."""
+    namespace, name = split_ref(ref)
+    try:
+        data = await kube.read_secret(ctx, namespace, name)
+    except kube.KubeNotFound as exc:
+        return Lookup(
+            finding=Finding(
+                check,
+                Severity.FAIL,
+                f"Secret `{namespace}/{name}` does not exist",
+                f"{exc.message}. It was to hold the client credentials {purpose}.",
+                f"Check the name with `kubectl get secret -n {namespace}`; an OAuth2Client's "
+                "Secret is named by its `spec.secretName`.",
+                {"secret": f"{namespace}/{name}"},
+            )
+        )
+    except kube.KubeError as exc:
+        return Lookup(finding=kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}"))
+    for value in data.values():
+        ctx.redactor.add(value)
+    found_id = _pick(data, ID_KEYS)
+    found_secret = _pick(data, SECRET_KEYS)
+    if found_id is None or found_secret is None:
+        missing = [
+            label
+            for label, found in (("client id", found_id), ("client secret", found_secret))
+            if found is None
+        ]
+        return Lookup(
+            finding=Finding(
+                check,
+                Severity.FAIL,
+                f"Secret `{namespace}/{name}` has no {' and no '.join(missing)}",
+                f"Keys present: {', '.join(sorted(data)) or 'none'}. Looked for "
+                f"{'/'.join(ID_KEYS)} and {'/'.join(SECRET_KEYS)}.",
+                "hydra-maester writes CLIENT_ID/CLIENT_SECRET (older versions client_id/"
+                "client_secret); a BTP binding writes clientid/clientsecret.",
+                {"secret": f"{namespace}/{name}", "keys": sorted(data)},
+            )
+        )
+    ctx.redactor.add_basic(found_id[1], found_secret[1])
+    return Lookup(
+        credentials=Credentials(
+            client_id=found_id[1],
+            client_secret=found_secret[1],
+            source=f"Secret {namespace}/{name} (keys {found_id[0]}, {found_secret[0]})",
+        )
+    )
+
+
+def inline(client_id: str | None, client_secret: str | None) -> Credentials | None:
+    if client_id and client_secret:
+        return Credentials(client_id, client_secret, "--client-id/--client-secret")
+    return None
+
+
+async def for_introspection(
+    ctx: CheckContext,
+    check: str,
+    client_id: str | None,
+    client_secret: str | None,
+    secret_ref: str | None,
+) -> Lookup:
+    """The bot's introspection caller: inline, `--secret`, env id/secret, env Secret; or none."""
+    given = inline(client_id, client_secret)
+    if given is not None:
+        return Lookup(credentials=given)
+    purpose = "used to call introspection"
+    if secret_ref:
+        return await from_secret(ctx, check, secret_ref, purpose)
+    settings = ctx.settings
+    if settings.introspect_client_id and settings.introspect_client_secret:
+        ctx.redactor.add_basic(settings.introspect_client_id, settings.introspect_client_secret)
+        return Lookup(
+            credentials=Credentials(
+                settings.introspect_client_id,
+                settings.introspect_client_secret,
+                "AUTHCHECK_INTROSPECT_CLIENT_ID/_SECRET",
+            )
+        )
+    if settings.introspect_secret:
+        try:
+            split_ref(settings.introspect_secret)
+        except ValueError as exc:
+            return Lookup(
+                finding=Finding(
+                    check,
+                    Severity.ERROR,
+                    "AUTHCHECK_INTROSPECT_SECRET is not namespace/name",
+                    str(exc),
+                    "Set AUTHCHECK_INTROSPECT_SECRET to `<namespace>/<secret-name>`.",
+                )
+            )
+        return await from_secret(ctx, check, settings.introspect_secret, purpose)
+    return Lookup()

@@ -1,0 +1,1 @@
+"""Fakes that speak real HTTP on loopback; shared by the test modules."""

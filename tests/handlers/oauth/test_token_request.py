@@ -1,0 +1,60 @@
+"""`request_client_credentials` against the real oidc-provider: what each variant gets back."""
+
+from __future__ import annotations
+
+from handlers.base import CheckContext
+from handlers.oauth.token_request import request_client_credentials
+from handlers.settings import Settings
+from tests.fakes.oidc import OidcServer, free_port
+
+SECRET = "Sx+9/aQ=b+Yz/Tk2=="
+
+
+def context() -> CheckContext:
+    return CheckContext(settings=Settings(timeout=3))
+
+
+async def test_encoded_basic_gets_a_token_and_registers_it(oidc_server: OidcServer) -> None:
+    ctx = context()
+    attempt = await request_client_credentials(
+        ctx, oidc_server.token_url, "svc-plus", SECRET, scope="read"
+    )
+    assert attempt.ok
+    assert attempt.status == 200
+    assert attempt.expires_in == 600
+    assert attempt.scope == "read"
+    assert attempt.access_token is not None
+    assert attempt.access_token in ctx.redactor.secrets
+    assert ctx.redactor.text(f"x {SECRET} y") != f"x {SECRET} y"
+
+
+async def test_raw_plus_is_decoded_as_space_by_oidc_provider(oidc_server: OidcServer) -> None:
+    attempt = await request_client_credentials(
+        context(), oidc_server.token_url, "svc-plus", SECRET, method="basic-raw"
+    )
+    assert not attempt.ok
+    assert attempt.rejected_client
+    assert (attempt.status, attempt.error) == (401, "invalid_client")
+    assert attempt.www_authenticate is not None
+    assert "invalid_client" in attempt.www_authenticate
+
+
+async def test_post_body_and_invalid_scope(oidc_server: OidcServer) -> None:
+    ctx = context()
+    ok = await request_client_credentials(
+        ctx, oidc_server.token_url, "svc-post", "Po+st/Secret=42xyz", method="post-body"
+    )
+    assert ok.ok
+    bad = await request_client_credentials(
+        ctx, oidc_server.token_url, "svc-plus", SECRET, scope="admin"
+    )
+    assert (bad.status, bad.error) == (400, "invalid_scope")
+    assert not bad.rejected_client
+
+
+async def test_transport_error_is_a_sentence() -> None:
+    url = f"http://127.0.0.1:{free_port()}/token"
+    attempt = await request_client_credentials(context(), url, "a", "b")
+    assert attempt.status is None
+    assert not attempt.ok
+    assert attempt.transport_error == f"connection refused to {url}"
