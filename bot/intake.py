@@ -17,6 +17,7 @@ from bot.access import AccessPolicy, RateLimiter
 from bot.audit import audit
 from bot.jobs import Job
 from bot.metrics import COMMANDS, JOBS_QUEUED
+from bot.pacing import Pacer
 from bot.queue import JobQueue
 from bot.render_blocks import render_denied, render_parent, render_usage_error
 from handlers.base import Command, UsageError
@@ -72,12 +73,15 @@ class Intake:
         client: AsyncWebClient,
         access: AccessPolicy,
         limiter: RateLimiter,
+        pacer: Pacer | None = None,
     ) -> None:
         self.registry = registry
         self.queue = queue
         self.client = client
         self.access = access
         self.limiter = limiter
+        #: The parent message spends the channel's budget like the answers do (bot/pacing.py).
+        self.pacer = pacer
 
     def check_syntax(self, text: str) -> Invocation | Rejected | NeedsToken:
         """Pure and fast: safe to run before the 3-second ack."""
@@ -129,6 +133,8 @@ class Intake:
         if post_parent:
             try:
                 parent_text, parent_blocks = render_parent(user, description)
+                if self.pacer is not None:
+                    await self.pacer.acquire(channel)
                 posted = await self.client.chat_postMessage(
                     channel=channel, text=parent_text, blocks=parent_blocks
                 )

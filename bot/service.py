@@ -26,9 +26,10 @@ from bot.crypto import JobCipher, JobKeyError
 from bot.exposure import flag_exposed_token
 from bot.health import health_routes, start_site
 from bot.intake import Intake
-from bot.pacing import ChannelPacer
+from bot.pacing import ChannelPacer, Pacer, RedisChannelPacer
 from bot.queue import InProcessQueue, JobQueue
 from bot.redis_queue import RedisQueue
+from bot.replay import ReplayGuard
 from bot.replies import MemoryReplyIndex, RedisReplyIndex, ReplyIndex
 from bot.settings import BotSettings
 from bot.slack_sink import SlackSink
@@ -90,7 +91,12 @@ class Service:
         self.registry = registry or default_registry()
         self.queue, self.replies, self.redis_queue = make_queue(bs)
         self.client = slack_client(bs)
-        self.pacer = ChannelPacer(rate=bs.channel_rate)
+        # One pacing budget per channel for the bot and every worker (they share Redis).
+        self.pacer: Pacer = (
+            RedisChannelPacer(self.redis_queue.redis, rate=bs.channel_rate)
+            if self.redis_queue is not None
+            else ChannelPacer(rate=bs.channel_rate)
+        )
         self.sink = SlackSink(self.client, self.pacer, self.replies)
         self.worker = Worker(
             self.queue,
@@ -100,6 +106,7 @@ class Service:
             concurrency=bs.worker_concurrency,
             max_attempts=bs.max_attempts,
             ttl_seconds=bs.job_ttl_seconds,
+            job_timeout=bs.job_timeout_seconds,
             hooks=(flag_exposed_token,),
         )
 
@@ -160,10 +167,21 @@ class Service:
             self.client,
             access,
             RateLimiter(self.bs.user_rate_per_minute),
+            self.pacer,
         )
 
     def web_app(self, bot: SlackBot) -> web.Application:
+        secret = self.bs.slack_signing_secret
+        replays = ReplayGuard(
+            secret.get_secret_value() if secret else "",
+            self.redis_queue.redis if self.redis_queue is not None else None,
+        )
+
         async def events(request: web.Request) -> web.StreamResponse:
+            body = await request.read()
+            if await replays.is_replay(body, request.headers):
+                log.warning("rejected a replayed Slack request")
+                return web.Response(status=401, text="replayed request")
             bolt_request = await to_bolt_request(request)
             response = await bot.app.async_dispatch(bolt_request)
             return await to_aiohttp_response(response)

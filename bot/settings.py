@@ -44,6 +44,10 @@ class BotSettings(BaseSettings):
     job_visibility_seconds: float = Field(
         default=60.0, gt=0, validation_alias="AUTHCHECK_JOB_VISIBILITY"
     )
+    #: A whole command is stopped after this long (each check also has AUTHCHECK_CHECK_TIMEOUT).
+    job_timeout_seconds: float = Field(
+        default=120.0, gt=0, le=3600, validation_alias="AUTHCHECK_JOB_TIMEOUT"
+    )
     #: Jobs older than this are answered with "expired" instead of being run.
     job_ttl_seconds: float = Field(default=900.0, gt=0, validation_alias="AUTHCHECK_JOB_TTL")
     #: Messages per second per channel the bot allows itself (Slack allows about one).

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs import Job
-from bot.pacing import ChannelPacer
+from bot.pacing import Pacer
 from bot.render_blocks import render_dead_letter, render_report
 from bot.replies import ReplyIndex
 from handlers.model import Report
@@ -23,7 +23,7 @@ log = logging.getLogger("authcheck.slack")
 
 
 class SlackSink:
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, replies: ReplyIndex) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer, replies: ReplyIndex) -> None:
         self.client = client
         self.pacer = pacer
         self.replies = replies
@@ -34,7 +34,7 @@ class SlackSink:
             return
         if final:
             await self.pacer.acquire(channel)
-        elif not self.pacer.try_acquire(channel):
+        elif not await self.pacer.try_acquire(channel):
             return  # a busy channel skips intermediate progress, never the answer
         ts = await self.replies.get(job.id)
         if ts:
@@ -55,7 +55,9 @@ class SlackSink:
     async def started(self, job: Job, command: str, checks: int) -> None:
         text, blocks = render_report(Report(command=command), pending=checks)
         try:
-            await self._upsert(job, text, blocks, final=True)
+            # Like progress, the "running…" placeholder only takes a free slot: in a busy
+            # channel the answer alone is posted (half the messages of placeholder + edit).
+            await self._upsert(job, text, blocks, final=False)
         except SlackApiError as exc:
             log.warning("could not post progress: %s", exc.response.get("error"))
 

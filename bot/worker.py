@@ -46,6 +46,7 @@ class Worker:
         max_attempts: int = 3,
         ttl_seconds: float = 900.0,
         heartbeat_seconds: float = 10.0,
+        job_timeout: float = 120.0,
         hooks: tuple[ReportHook, ...] = (),
     ) -> None:
         self.queue = queue
@@ -56,6 +57,7 @@ class Worker:
         self.max_attempts = max_attempts
         self.ttl_seconds = ttl_seconds
         self.heartbeat_seconds = heartbeat_seconds
+        self.job_timeout = job_timeout
         self.hooks = hooks
         self._stopping = asyncio.Event()
 
@@ -79,7 +81,24 @@ class Worker:
                 await self.sink.progress(job, report, pending)
 
         started = time.monotonic()
-        report = await run_invocation(inv, ctx, on_progress=progress)
+        try:
+            async with asyncio.timeout(self.job_timeout):
+                report = await run_invocation(inv, ctx, on_progress=progress)
+        except TimeoutError:
+            report = Report(
+                command=inv.command.name,
+                findings=[
+                    Finding(
+                        "job",
+                        Severity.ERROR,
+                        f"`{inv.command.name}` did not finish within {self.job_timeout:g} s",
+                        "The whole command was stopped; no check result is a verdict.",
+                        "Retry; if it keeps happening, raise AUTHCHECK_JOB_TIMEOUT or check "
+                        "what the bot cannot reach (App Home shows it).",
+                    )
+                ],
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
         CHECK_SECONDS.labels(inv.command.name).observe(time.monotonic() - started)
         for hook in self.hooks:
             report = hook(job, report)
@@ -155,8 +174,16 @@ class Worker:
                     log.warning("queue read failed: %s; retrying", type(exc).__name__)
                     await asyncio.sleep(poll)
                     continue
-                if job is not None:
+                if job is None:
+                    continue
+                try:
                     await self.process(job)
+                except Exception as exc:
+                    # The queue itself failed (Redis restarting): the job is still pending there
+                    # and will be claimed again after the visibility timeout. The lane lives on.
+                    JOBS_FAILED.labels("queue_" + type(exc).__name__).inc()
+                    log.warning("job %s: queue update failed: %s", job.id, type(exc).__name__)
+                    await asyncio.sleep(poll)
 
         self._stopping.clear()
         await asyncio.gather(*(lane() for _ in range(self.concurrency)))

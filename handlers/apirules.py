@@ -231,13 +231,16 @@ def _v2_rule(index: int, raw: dict[str, Any]) -> Rule:
     return Rule(**base, strategy="none declared", gatekeeper=NONE)
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A section of the object, or {} when a malformed object has something else there."""
+    return value if isinstance(value, dict) else {}
+
+
 def parse(obj: Mapping[str, Any]) -> ApiRule:
     """An APIRule object (as read from the API, any served version) in the common shape."""
     api_version = str(obj.get("apiVersion", ""))
     version = api_version.rpartition("/")[2] or "v1beta1"
-    meta = obj.get("metadata") or {}
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
+    meta, spec, status = (_mapping(obj.get(key)) for key in ("metadata", "spec", "status"))
     raw_rules = [r for r in spec.get("rules") or [] if isinstance(r, dict)]
     service = spec.get("service") or {}
     svc = ""

@@ -10,7 +10,7 @@ instead of patching.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -149,13 +149,25 @@ class CheckContext:
     transport: httpx.AsyncBaseTransport | None = None
     #: The job's Kubernetes client, built on first use by `handlers.kube.access` (tests may set it).
     kube: KubeAccess | None = None
+    #: DNS for user-typed hosts, `(host, port) -> addresses`; tests play a lying DNS server.
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
 
     def http(self, *, follow_redirects: bool = False, **kwargs: Any) -> httpx.AsyncClient:
-        """An HTTP client bounded by AUTHCHECK_TIMEOUT; callers use it as a context manager."""
+        """An HTTP client bounded by AUTHCHECK_TIMEOUT; callers use it as a context manager.
+
+        Every request goes through the SSRF guard (`handlers.oauth.targets`): only the
+        configured endpoints are trusted, so no check can forget to vet a URL from chat or from
+        the cluster, and each redirect hop and DNS answer is vetted too.
+        """
+        from handlers.oauth.targets import guarded_transport
+
+        verify = kwargs.pop("verify", True)
         return httpx.AsyncClient(
             timeout=httpx.Timeout(self.settings.timeout),
             follow_redirects=follow_redirects,
-            transport=self.transport,
+            transport=guarded_transport(
+                self.settings, self.transport, verify=verify, resolver=self.resolver
+            ),
             **kwargs,
         )
 

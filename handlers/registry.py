@@ -29,23 +29,34 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every command the bot offers. Add new commands here, in the order help should list them."""
-    from handlers.checks import decode as decode_command
-    from handlers.checks import explain as explain_command
-    from handlers.checks import header as header_command
+    from handlers.checks import (
+        apirule,
+        binding,
+        client,
+        decode,
+        explain,
+        header,
+        hydra,
+        introspect,
+        probe,
+        token,
+    )
+    from handlers.checks import diagnose as diagnose_command
     from handlers.checks import help as help_command
 
     commands: list[Command] = [
         # Add each new command here, in the order help lists it.
-        decode_command.build(),
-        header_command.build(),
-        __import__("handlers.checks.introspect", fromlist=["build"]).build(),
-        __import__("handlers.checks.token", fromlist=["build"]).build(),
-        __import__("handlers.checks.probe", fromlist=["build"]).build(),
-        __import__("handlers.checks.client", fromlist=["build"]).build(),
-        __import__("handlers.checks.apirule", fromlist=["build"]).build(),
-        __import__("handlers.checks.binding", fromlist=["build"]).build(),
-        __import__("handlers.checks.hydra", fromlist=["build"]).build(),
-        explain_command.build(),  # last: help lists it after the checks
+        decode.build(),
+        header.build(),
+        introspect.build(),
+        token.build(),
+        probe.build(),
+        client.build(),
+        apirule.build(),
+        binding.build(),
+        hydra.build(),
+        diagnose_command.build(),
+        explain.build(),  # last: help lists it after the checks
     ]
     names = ["help", *(c.name for c in commands)]
     return Registry([help_command.build(names), *commands])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import hydra_admin, kube, maester_logs
+from handlers import hydra_admin, hydra_pods, kube, maester_logs
 from handlers.base import Arguments, CheckContext, Command, Param
 from handlers.model import Finding, Severity
 from handlers.oauth import client_auth
@@ -612,6 +612,35 @@ def classify_findings(
     return out
 
 
+class ClientHydraLogsCheck:
+    """Hydra's own recent errors, with those naming this client's id picked out."""
+
+    name = "hydra-logs"
+
+    async def run(self, args: Arguments, ctx: CheckContext) -> list[Finding]:
+        client_id = await self._client_id(args, ctx)
+        lines, problems = await hydra_pods.read(ctx, self.name, client_id)
+        if problems and not lines:
+            return problems
+        return [*problems, *hydra_pods.findings(self.name, lines, client_id)]
+
+    @staticmethod
+    async def _client_id(args: Arguments, ctx: CheckContext) -> str | None:
+        """The id from the OAuth2Client's Secret; None when it cannot be read (the resource
+        check reports why), and the logs are then read without attribution."""
+        ns, name = kube.parse_ref(args.text("client"), "OAuth2Client")
+        try:
+            obj = await kube.get_custom_object(ctx, GROUP, VERSION, ns, PLURAL, name)
+            secret_name = str(_resource_spec(obj).get("secretName") or "")
+            if not secret_name:
+                return None
+            data = await kube.read_secret(ctx, ns, secret_name, public_keys=ID_KEYS)
+        except kube.KubeError:
+            return None
+        _, client_id = _pick(data, ID_KEYS)
+        return client_id.strip() if client_id else None
+
+
 def build() -> Command:
     return Command(
         name="client",
@@ -624,7 +653,7 @@ def build() -> Command:
                 metavar="namespace/name",
             ),
         ),
-        checks=(OAuth2ClientCheck(), MaesterLogsCheck()),
+        checks=(OAuth2ClientCheck(), MaesterLogsCheck(), ClientHydraLogsCheck()),
         examples=("client default/my-client",),
         validate=kube.validate_ref("client", "OAuth2Client"),
     )

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers import apikeys, sigv4
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.checks.decode import inspect
 from handlers.model import Finding, Severity
@@ -35,6 +36,8 @@ _CURL = re.compile(r"^\s*(?:\$\s*)?curl(?:\.exe)?\s", re.IGNORECASE)
 #: are where servers that do (Hydra) and servers that do not (UAA) disagree.
 _SPECIAL = "+/=%$"
 _QUOTE_CHARS = "\"'`"
+#: `Name: value` as a request line in a pasted dump (RFC 9110 token characters in the name).
+_HEADER_FIELD = re.compile(r"^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:[ \t]?(.*)$")
 
 
 @dataclass
@@ -46,6 +49,7 @@ class _Source:
     notes: list[Finding] = field(default_factory=list)
     basic_user: tuple[str, str] | None = None  # curl -u id:secret
     encoded_credentials: bool = False  # curl sent X-CF-ENCODED-CREDENTIALS: true
+    aws_sigv4: str | None = None  # curl --aws-sigv4 "aws:amz:region:service"
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,11 @@ def _from_curl(text: str) -> _Source:
     except ValueError:
         words = text.split()
     source = _Source(value="", origin="curl")
+    for index, word in enumerate(words):
+        if word == "--aws-sigv4" and index + 1 < len(words):
+            source.aws_sigv4 = words[index + 1]
+        elif word.startswith("--aws-sigv4="):
+            source.aws_sigv4 = word.split("=", 1)[1]
     auth_values: list[str] = []
     for flag, value in _curl_headers(words):
         if flag in ("-u", "--user"):
@@ -129,12 +138,192 @@ def locate(text: str) -> _Source:
     if _CURL.match(text):
         return _from_curl(text)
     if _HEADER_LINE.match(text):
+        first, *more = text.split("\n")
+        if more and all(_HEADER_FIELD.match(line) for line in more if line.strip()):
+            # A dump starting with the Authorization line: the other lines are other headers.
+            return _Source(value=first.split(":", 1)[1].rstrip("\r"), origin="line")
         return _Source(value=text.split(":", 1)[1], origin="line")
     # A pasted raw request or response dump: the header is one of its lines.
     for line in text.splitlines()[1:]:
         if _HEADER_LINE.match(line):
             return _Source(value=line.split(":", 1)[1], origin="line")
     return _Source(value=text, origin="value")
+
+
+def request_headers(text: str) -> dict[str, str] | None:
+    """The other headers of a pasted curl command or request dump (lower-case names), or None
+    when only a header value or a single header line was pasted."""
+    text = _unwrap(text)
+    found: dict[str, str] = {}
+    if _CURL.match(text):
+        try:
+            words = shlex.split(text.replace("\\\n", " ").replace("\\\r\n", " "))
+        except ValueError:
+            words = text.split()
+        for flag, value in _curl_headers(words):
+            if flag in ("-H", "--header"):
+                name, _, rest = value.partition(":")
+                found.setdefault(name.strip().lower(), rest.strip())
+        return found
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    for line in lines:
+        match = _HEADER_FIELD.match(line)
+        if match:
+            found.setdefault(match.group(1).lower(), match.group(2).strip())
+    return found
+
+
+def _api_key_header(text: str) -> tuple[str, str] | None:
+    """(name as written, value) of the first API-key header line in the paste, if any."""
+    text = _unwrap(text)
+    if _CURL.match(text):
+        try:
+            words = shlex.split(text.replace("\\\n", " "))
+        except ValueError:
+            words = text.split()
+        lines = [v for f, v in _curl_headers(words) if f in ("-H", "--header")]
+    else:
+        lines = text.splitlines()
+    for line in lines:
+        match = _HEADER_FIELD.match(line)
+        if match and match.group(1).lower().replace("_", "-") in apikeys.KEY_HEADERS:
+            return match.group(1), match.group(2)
+    return None
+
+
+def _api_key_findings(name: str, raw: str, ctx: CheckContext) -> list[Finding]:
+    """Lints a key sent in its own header (`X-API-Key: …`)."""
+    value = raw.strip(" \t")
+    ctx.redactor.add(value)
+    out = _Out(value)
+    findings = _whitespace_findings(out, raw, "line")
+    value = value.strip("\r\n")
+    if "_" in name:
+        findings.append(
+            out(
+                Severity.WARN,
+                f"Header name `{name}` contains `_`",
+                "nginx (and ingress-nginx) silently drop headers with underscores unless "
+                "`underscores_in_headers on` is set: the key never arrives.",
+                f"Use `{name.replace('_', '-')}`.",
+            )
+        )
+    words = value.split()
+    if len(words) >= 2 and words[0].lower() in ("bearer", "basic", "apikey", "token"):
+        findings.append(
+            out(
+                Severity.FAIL,
+                f"`{name}` carries a scheme (`{words[0]}`) before the key",
+                "API-key headers take the bare key; the server compares the whole value.",
+                f"Send `{name}: <key>`.",
+            )
+        )
+        value = words[-1]
+    value, quoted = _strip_quotes(out, value)
+    findings += quoted
+    ctx.redactor.add(value)
+    out = _Out(value)
+    if not value:
+        return [*findings, out(Severity.FAIL, f"`{name}` is empty")]
+    kind = apikeys.kind_of(value)
+    lowered = name.lower().replace("_", "-")
+    if kind is not None and kind.vendor == "AWS":
+        findings.append(out(Severity.FAIL, f"{_sentence_case(kind.what)} in `{name}`", kind.how))
+    elif kind is not None and kind.vendor == "Google" and lowered != "x-goog-api-key":
+        findings.append(
+            out(
+                Severity.WARN,
+                f"{_sentence_case(kind.what)} in `{name}`",
+                "Google APIs read the key from `X-goog-api-key` or the `key` query parameter.",
+                kind.how,
+            )
+        )
+    if not any(f.status.is_problem for f in findings):
+        what = kind.what if kind else "a key of no recognised vendor format"
+        findings.append(
+            out(
+                Severity.OK,
+                f"API-key header `{name}` is well-formed: {what}",
+                f"{apikeys.KEY_HEADERS[lowered]}; key {fingerprint(value)} ({len(value)} chars). "
+                "If the server still answers 401, the key is wrong, revoked, or not valid for "
+                "this API, stage or usage plan.",
+                header=name,
+            )
+        )
+    return findings
+
+
+def _sentence_case(text: str) -> str:
+    """`an AWS key` → `An AWS key` (str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def _bearer_key_findings(out: _Out, token: str) -> list[Finding] | None:
+    """A vendor's API key sent as a Bearer token: fine for some, a 401 for others."""
+    kind = apikeys.kind_of(token)
+    if kind is None:
+        return None
+    if kind.bearer_ok:
+        return [
+            out(
+                Severity.OK,
+                f"Header is well-formed: Bearer <{kind.what}>",
+                f"{kind.vendor} accepts it this way. {kind.how}",
+                vendor=kind.vendor,
+            )
+        ]
+    return [
+        out(
+            Severity.FAIL,
+            f"{_sentence_case(kind.what)} sent as a Bearer token",
+            f"{kind.vendor} does not accept it as `Authorization: Bearer`; the answer is 401 "
+            "however valid the key is.",
+            kind.how,
+            vendor=kind.vendor,
+        )
+    ]
+
+
+def _aws_curl_findings(source: _Source) -> list[Finding]:
+    """`curl --aws-sigv4 'aws:amz:region:service' --user KEY:SECRET`: curl signs by itself."""
+    provider = source.aws_sigv4 or ""
+    parts = provider.split(":")
+    out = _Out("")
+    findings = []
+    if len(parts) < 4 or not all(parts[:4]):
+        findings.append(
+            out(
+                Severity.WARN,
+                "`--aws-sigv4` without region and service",
+                f"Got `{provider[:60]}` ({len(parts)} parts). curl guesses region and service "
+                "from the host name, which fails for custom domains and VPC endpoints.",
+                "Write `--aws-sigv4 'aws:amz:<region>:<service>'`.",
+            )
+        )
+    if source.basic_user is None or not source.basic_user[1]:
+        findings.append(
+            out(
+                Severity.FAIL,
+                "`--aws-sigv4` without `--user KEY_ID:SECRET`",
+                "curl needs the access key id and secret access key to sign.",
+                'Add `--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"` (and `-H '
+                '"x-amz-security-token: $AWS_SESSION_TOKEN"` for temporary keys).',
+            )
+        )
+    else:
+        key_id = source.basic_user[0]
+        findings.append(
+            out(
+                Severity.INFO,
+                "curl signs this request with SigV4 itself",
+                f"Provider `{provider[:60]}`, key {apikeys.key_id_shown(key_id)}; the secret "
+                "access key is not shown.",
+                evidence_key=apikeys.key_id_shown(key_id),
+            )
+        )
+    return findings
 
 
 def _kinds(value: str, chars: str) -> dict[str, int]:
@@ -459,6 +648,18 @@ def lint(text: str, ctx: CheckContext) -> list[Finding]:
     """Every finding about one pasted header, bare value or curl command."""
     source = locate(text)
     findings = list(source.notes)
+    if source.aws_sigv4 is not None:
+        if source.basic_user is not None:
+            ctx.redactor.add(source.basic_user[1])
+            ctx.redactor.add_basic(*source.basic_user)
+        findings += _aws_curl_findings(source)
+        if not source.value.strip():
+            return findings
+        source.basic_user = None
+    if not source.value.strip() or source.origin == "value":
+        key_header = _api_key_header(text)
+        if key_header is not None:
+            return [*findings, *_api_key_findings(*key_header, ctx)]
     if source.basic_user is not None:
         user, secret = source.basic_user
         ctx.redactor.add_basic(user, secret)
@@ -492,6 +693,13 @@ def lint(text: str, ctx: CheckContext) -> list[Finding]:
         ctx.redactor.add(credential)
         return [*findings, _missing_scheme(_Out(credential), credential)]
     scheme, rest = parts
+    if sigv4.is_sigv4(scheme):
+        aws, secrets = sigv4.lint(value.strip(), request_headers(text), ctx.clock())
+        for secret in secrets:
+            ctx.redactor.add(secret)
+        return [*findings, *aws]
+    if scheme.lower() in apikeys.KEY_SCHEMES:
+        return [*findings, *_key_scheme_findings(out, scheme, rest, ctx)]
     canonical, scheme_notes = _scheme_findings(out, scheme)
     findings.extend(scheme_notes)
     words = rest.split()
@@ -523,7 +731,12 @@ def lint(text: str, ctx: CheckContext) -> list[Finding]:
     out = _Out(credential)
     if not credential:
         return [*findings, out(Severity.FAIL, "The credentials after the scheme are empty")]
-    if canonical == "Bearer":
+    keyed = _bearer_key_findings(out, credential) if canonical == "Bearer" else None
+    if keyed is not None:
+        findings.extend(keyed)
+        if any(f.status.is_problem for f in findings):
+            findings = [_demote(f) for f in findings]
+    elif canonical == "Bearer":
         findings.extend(_bearer_findings(out, credential, ctx))
         if any(f.status.is_problem for f in findings):
             findings = [_demote(f) for f in findings]
@@ -540,10 +753,37 @@ def lint(text: str, ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def _key_scheme_findings(out: _Out, scheme: str, rest: str, ctx: CheckContext) -> list[Finding]:
+    """`Authorization: ApiKey …` and friends: one unbroken key after the scheme."""
+    words = rest.split()
+    if len(words) != 1:
+        return [
+            out(
+                Severity.FAIL,
+                f"`{scheme}` must be followed by exactly one key ({len(words)} words found)",
+                "A space or line break inside the key means two values were glued together.",
+                f"Send `Authorization: {scheme} <key>`.",
+            )
+        ]
+    key, quoted = _strip_quotes(out, words[0])
+    ctx.redactor.add(key)
+    out = _Out(key)
+    what = apikeys.KEY_SCHEMES[scheme.lower()]
+    if quoted:
+        return quoted
+    detail = f"{what}; key {fingerprint(key)} ({len(key)} chars)."
+    pair = _basic_pair(key)
+    if scheme.lower() == "apikey" and pair is not None:
+        ctx.redactor.add_basic(*pair)
+        detail += f" It decodes to `id:key` with id `{pair[0]}` (the Elasticsearch form)."
+    return [out(Severity.OK, f"API-key scheme `{scheme}` is well-formed", detail)]
+
+
 def build() -> Command:
     return Command(
         name="header",
-        summary="Lint an Authorization header value, a whole header line or a curl command",
+        summary="Lint an Authorization header (Bearer, Basic, AWS SigV4, API keys), a whole "
+        "header line, a request dump or a curl command",
         params=(
             Param(
                 "value",

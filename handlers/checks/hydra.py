@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import hydra_admin, kube, maester_logs
+from handlers import hydra_admin, hydra_pods, kube, maester_logs
 from handlers.base import Arguments, CheckContext, Command
 from handlers.checks.client import MAESTER_CONTAINER, MAESTER_LABEL
 from handlers.model import Finding, Severity
@@ -192,11 +192,24 @@ class MaesterHealthCheck:
         return out
 
 
+class HydraLogsCheck:
+    """Hydra's own recent errors: database, client authentication, access denied."""
+
+    name = "hydra-logs"
+
+    async def run(self, args: Arguments, ctx: CheckContext) -> list[Finding]:
+        lines, problems = await hydra_pods.read(ctx, self.name)
+        if problems and not lines:
+            return problems
+        return [*problems, *hydra_pods.findings(self.name, lines)]
+
+
 def build() -> Command:
     return Command(
         name="hydra",
-        summary="Hydra health, database and version; hydra-maester pods and recent errors",
+        summary="Hydra health, database, version and recent log errors; hydra-maester pods and "
+        "recent errors",
         params=(),
-        checks=(HydraHealthCheck(), MaesterHealthCheck()),
+        checks=(HydraHealthCheck(), MaesterHealthCheck(), HydraLogsCheck()),
         examples=("hydra",),
     )

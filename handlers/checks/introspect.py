@@ -353,6 +353,7 @@ def _active_findings(
             "Token is active",
             "\n".join(lines),
             "",
+            active=True,
             client_id=body.get("client_id"),
             sub=body.get("sub"),
             scope=" ".join(scopes),

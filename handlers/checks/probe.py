@@ -11,10 +11,13 @@ makes valid tokens fail. Anything that prevented an answer (DNS, TLS, refused, t
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from handlers import auth_schemes
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.model import Finding, Severity
 from handlers.oauth import targets
@@ -225,6 +228,71 @@ def _clock_findings(answers: list[Answer], now: datetime, token: str | None) -> 
     return findings
 
 
+def _authorization(raw_token: str) -> tuple[str, str]:
+    """(header value, secret part) for `--token`: a value that names another scheme (`Basic …`,
+    `AWS4-HMAC-SHA256 …`) is sent as given; anything else as `Bearer <token>`."""
+    used = auth_schemes.used_scheme(raw_token)
+    if used == "Bearer":
+        token = strip_scheme(raw_token)
+        return f"Bearer {token}", token
+    value = re.sub(r"(?i)^\s*authorization\s*:\s*", "", raw_token).strip()
+    return value, value.split(None, 1)[-1]
+
+
+def _scheme_findings(answers: list[Answer], used: str | None) -> list[Finding]:
+    """What the server asks for, whether the caller used it, and any AWS error's meaning."""
+    wanted: list[auth_schemes.Asked] = []
+    for answer in answers:
+        for item in auth_schemes.asked(answer):
+            if item.scheme not in {w.scheme for w in wanted}:
+                wanted.append(item)
+    findings: list[Finding] = []
+    names = [w.scheme for w in wanted]
+    if wanted:
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.INFO,
+                f"The server asks for {' or '.join(names)}",
+                "; ".join(w.how for w in wanted),
+                "",
+                {"schemes": names},
+            )
+        )
+    if used is not None and wanted and used not in names:
+        asked_for = names[0]
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.FAIL,
+                f"Wrong scheme: {used} was sent, the server asks for {' or '.join(names)}",
+                f"Credentials in a scheme the server does not take are ignored or refused, "
+                f"however valid they are ({wanted[0].how}).",
+                auth_schemes.HOW_TO_SEND.get(asked_for, f"Send `{asked_for}` credentials."),
+                {"sent": used, "asked": names},
+            )
+        )
+    last = answers[-1]
+    aws = auth_schemes.aws_error(last)
+    if aws is not None:
+        sent = used is not None and len(answers) > 1
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.FAIL if sent else Severity.INFO,
+                f"AWS says `{aws.code}` (HTTP {last.status})",
+                aws.meaning + (f". Message: “{aws.message}”" if aws.message else ""),
+                aws.remedy,
+                {"aws_error": aws.code},
+            )
+        )
+    return findings
+
+
+async def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ProbeCheck:
     name: str = CHECK
@@ -233,8 +301,9 @@ class ProbeCheck:
         url = (args.text("url") or "").strip()
         method = (args.text("method") or "get").upper()
         raw_token = args.text("token")
-        token = strip_scheme(raw_token) if raw_token else None
+        header, token = _authorization(raw_token) if raw_token else ("", None)
         ctx.redactor.add(token)
+        ctx.redactor.add(header)
         refused = await targets.refusal(url, ctx.settings.url_allowlist)
         if refused:
             return [
@@ -246,17 +315,20 @@ class ProbeCheck:
                     targets.allowlist_remedy(url),
                 )
             ]
-        anon = await send(ctx, method, url, headers={"Accept": "*/*"})
+        # Both calls at once: the probe takes as long as the slower one, not their sum.
+        anon, with_token = await asyncio.gather(
+            send(ctx, method, url, headers={"Accept": "*/*"}),
+            send(ctx, method, url, headers={"Accept": "*/*", "Authorization": header})
+            if token is not None
+            else _nothing(),
+        )
         if isinstance(anon, str):
             return [self._unreachable(method, url, anon)]
         findings = []
         anon_who = identify(anon)
         findings.append(_anonymous_finding(url, anon, anon_who, token is not None))
         answers = [anon]
-        if token is not None:
-            with_token = await send(
-                ctx, method, url, headers={"Accept": "*/*", "Authorization": f"Bearer {token}"}
-            )
+        if token is not None and with_token is not None:
             if isinstance(with_token, str):
                 findings.append(self._unreachable(method, url, with_token, "with the token "))
             else:
@@ -268,9 +340,10 @@ class ProbeCheck:
                         CHECK,
                         Severity.INFO,
                         f"Token sent: {identify_token(token)}",
-                        "As `Authorization: Bearer <token>`.",
+                        f"As `Authorization: {header.split(None, 1)[0]} <credentials>`.",
                     )
                 )
+        findings.extend(_scheme_findings(answers, auth_schemes.used_scheme(raw_token)))
         findings.extend(_clock_findings(answers, ctx.clock(), token))
         return findings
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.model import Finding, Severity
-from handlers.oauth import client_auth, credentials, discovery, targets
+from handlers.oauth import client_auth, credentials, discovery, password_grant, targets
 from handlers.oauth.client_auth import BASIC_ENCODED, BASIC_ENCODED_CF, BASIC_RAW, POST_BODY
 from handlers.oauth.introspection import Credentials
 from handlers.oauth.token_request import TokenAttempt, request_client_credentials
@@ -25,6 +25,10 @@ from handlers.redact import describe_secret
 CHECK = "token"
 #: The budget of requests for one run, experiments included.
 MAX_REQUESTS = 5
+#: The password grant is tried once, and once more after the experiments found how the client
+#: authenticates: two requests on top of the client-credentials budget.
+PASSWORD_EXTRA_REQUESTS = 2
+GRANTS = ("client_credentials", "password")
 
 _METHOD_TEXT = {
     BASIC_ENCODED: "Basic, URL-encoded (RFC 6749 §2.3.1)",
@@ -44,6 +48,7 @@ class _Run:
     scope: str | None
     audience: str | None
     attempts: list[tuple[str, TokenAttempt]]
+    budget: int = MAX_REQUESTS
 
     async def attempt(
         self,
@@ -53,8 +58,9 @@ class _Run:
         secret: str | None = None,
         scope: str | None = "",
         audience: str | None = "",
+        extra: dict[str, str] | None = None,
     ) -> TokenAttempt | None:
-        if len(self.attempts) >= MAX_REQUESTS:
+        if len(self.attempts) >= self.budget:
             return None
         result = await request_client_credentials(
             self.ctx,
@@ -64,6 +70,7 @@ class _Run:
             method=method,
             scope=self.scope if scope == "" else scope,
             audience=self.audience if audience == "" else audience,
+            extra=extra,
         )
         self.attempts.append((label or _METHOD_TEXT[method], result))
         return result
@@ -424,6 +431,121 @@ async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
     ]
 
 
+def _password_label(method: str, origin: str | None) -> str:
+    hint = f", login_hint origin {origin}" if origin else ""
+    return f"password grant, {_METHOD_TEXT[method]}{hint}"
+
+
+def _unreachable(url: str, a: TokenAttempt) -> Finding:
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        "Token endpoint unreachable",
+        f"POST {url}: {a.transport_error}. Nothing is known about the client or the user.",
+        "Check the URL and that authcheck can reach it (DNS, NetworkPolicy, egress proxy).",
+        {"token_url": url},
+    )
+
+
+def _password_success(
+    run: _Run, a: TokenAttempt, user: password_grant.UserCredentials, origin: str | None
+) -> list[Finding]:
+    found = _success_findings(run, a, run.ctx)
+    head = found[0]
+    title = f"User `{user.username}` got a token through client `{run.creds.client_id}`"
+    detail = f"{head.detail}\nuser at {password_grant.origin_text(origin)}; password from " + (
+        user.source
+    )
+    return [Finding(CHECK, head.status, title, detail, head.remedy, head.evidence), *found[1:]]
+
+
+def _client_side_finding(run: _Run, cc: TokenAttempt) -> Finding:
+    return Finding(
+        CHECK,
+        Severity.FAIL,
+        "Client authentication fails: the client-credentials grant is refused too",
+        f"Both the password grant and a client-credentials request with client "
+        f"`{run.creds.client_id}` (from {run.creds.source}) are refused ({cc.wording()}): the "
+        "problem is the client, not the user.",
+        "Check that the client secret is current and its binding or service key still exists; "
+        "that the service instance allows the credential type in use (`binding-secret`, "
+        "`instance-secret` or `x509` in `credential-types`); for an application subscribed from "
+        "another subaccount, that it is onboarded through the SaaS Provisioning service. A secret "
+        "with `+` goes in the POST body, or URL-encoded with `X-CF-ENCODED-CREDENTIALS: true` "
+        "(Spring Security 5.6+ URL-encodes Basic credentials). The findings below narrow it down.",
+        {"side": "client", "error": cc.error},
+    )
+
+
+async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Finding]:
+    """Password grant; on refusal, client credentials with the same client to split the cause."""
+    lookup = await password_grant.user_credentials(
+        run.ctx,
+        CHECK,
+        username=args.text("username"),
+        secret_ref=args.text("password-secret"),
+        env_name=args.text("password-env"),
+    )
+    if lookup.finding is not None:
+        return [lookup.finding]
+    user = lookup.user
+    assert user is not None
+    origin = args.text("origin")
+    fields = password_grant.form_fields(user.username, user.password, origin)
+    run.budget = MAX_REQUESTS + PASSWORD_EXTRA_REQUESTS
+    out: list[Finding] = list(user.notes)
+    first = await run.attempt(primary, label=_password_label(primary, origin), extra=fields)
+    assert first is not None
+    if first.transport_error:
+        return [*out, _unreachable(run.url, first), _attempts_finding(run)]
+    if first.ok:
+        return [*out, *_password_success(run, first, user, origin), _attempts_finding(run)]
+    if password_grant.grant_not_allowed(first, "password"):
+        refused = password_grant.password_grant_refused(CHECK, first, run.creds.client_id)
+        return [*out, refused, _attempts_finding(run)]
+    cc = await run.attempt(primary, label=f"client credentials, {_METHOD_TEXT[primary]}")
+    assert cc is not None
+    if cc.transport_error:
+        return [*out, _unreachable(run.url, cc), _attempts_finding(run)]
+    client_ok = (
+        cc.ok
+        or password_grant.grant_not_allowed(cc, "client_credentials")
+        or not _auth_problem(cc, run.creds.client_secret)
+    )
+    if client_ok:
+        out.append(
+            Finding(
+                CHECK,
+                Severity.INFO,
+                f"Client `{run.creds.client_id}` authenticates: the refusal is about the user",
+                f"Client credentials with the same client: "
+                f"{'token issued' if cc.ok else cc.wording()}.",
+                "",
+                {"side": "user"},
+            )
+        )
+        verdict = password_grant.user_failure(
+            CHECK, first, user.username, origin, run.creds.client_id, user.source
+        )
+        return [*out, verdict, _attempts_finding(run)]
+    out.append(_client_side_finding(run, cc))
+    out += await _diagnose_client_auth(run, cc)
+    working = next((a for _, a in run.attempts if a.ok), None)
+    if working is not None:
+        retry = await run.attempt(
+            working.method, label=_password_label(working.method, origin), extra=fields
+        )
+        if retry is not None and retry.ok:
+            out += _password_success(run, retry, user, origin)
+        elif retry is not None and retry.status is not None:
+            out.append(
+                password_grant.user_failure(
+                    CHECK, retry, user.username, origin, run.creds.client_id, user.source
+                )
+            )
+    return [*out, _attempts_finding(run)]
+
+
 def _auth_problem(first: TokenAttempt, secret: str) -> bool:
     """Client authentication failed, including the 400s some servers give for badly encoded
     credentials (oidc-provider for a newline, Hydra for a stray `%`)."""
@@ -490,6 +612,23 @@ class TokenCheck:
                 )
             ]
         creds = credentials.inline(args.text("client-id"), args.text("client-secret"))
+        env_name = args.text("client-secret-env")
+        if creds is None and env_name:
+            env_secret = password_grant.read_env(ctx, env_name)
+            if env_secret is None:
+                return [
+                    Finding(
+                        CHECK,
+                        Severity.ERROR,
+                        f"Environment variable `{env_name}` is not set in the bot",
+                        "The client secret was to come from this variable; it is unset or empty, "
+                        "so no token request was made.",
+                        "Set it in the bot's Deployment, or use --secret NS/NAME.",
+                    )
+                ]
+            creds = Credentials(
+                str(args.text("client-id")), env_secret, f"--client-id and {env_name}"
+            )
         if creds is None:
             lookup = await credentials.from_secret(
                 ctx, CHECK, args.text("secret") or "", "for the token request"
@@ -511,6 +650,8 @@ class TokenCheck:
             else BASIC_ENCODED
         )
         run = _Run(ctx, url, creds, args.text("scope"), args.text("audience"), [])
+        if args.text("grant") == "password":
+            return [*findings, *await _password_run(run, args, primary)]
         first = await run.attempt(primary)
         assert first is not None
         if first.transport_error:
@@ -539,13 +680,53 @@ class TokenCheck:
         return [*findings, *verdict, _attempts_finding(run)]
 
 
+def _validate_password(args: Arguments) -> None:
+    """The password grant's inputs: never a password or client secret typed in chat."""
+    grant = args.text("grant") or "client_credentials"
+    user_flags = [
+        f for f in ("username", "origin", "password-secret", "password-env") if args.text(f)
+    ]
+    if grant != "password":
+        if user_flags:
+            raise ValueError(f"--{user_flags[0]} is only for --grant password")
+        return
+    if args.text("client-secret") is not None:
+        raise ValueError(
+            "with --grant password the client secret may not be typed in chat: use --secret "
+            "NS/NAME, or --client-id ID --client-secret-env "
+            f"{password_grant.CLIENT_SECRET_ENV_PREFIX}…"
+        )
+    has_secret, has_env = bool(args.text("password-secret")), bool(args.text("password-env"))
+    if has_secret and has_env:
+        raise ValueError("give either --password-secret or --password-env, not both")
+    if not has_secret and not has_env:
+        raise ValueError(
+            "the password grant needs the user's password from --password-secret NS/NAME or "
+            f"--password-env {password_grant.PASSWORD_ENV_PREFIX}…, never as chat text"
+        )
+    credentials.validate_ref(args.text("password-secret"), "--password-secret")
+    password_grant.validate_env_name(
+        args.text("password-env"), password_grant.PASSWORD_ENV_PREFIX, "--password-env"
+    )
+
+
 def _validate(args: Arguments) -> None:
     target = args.text("target") or ""
     problem = targets.url_problem(target)
     if problem:
         raise ValueError(f"<token-url-or-issuer>: {problem}")
+    _validate_password(args)
+    password_grant.validate_env_name(
+        args.text("client-secret-env"),
+        password_grant.CLIENT_SECRET_ENV_PREFIX,
+        "--client-secret-env",
+    )
+    if args.text("client-secret-env") and args.text("client-secret") is not None:
+        raise ValueError("give either --client-secret or --client-secret-env, not both")
     has_id = args.text("client-id") is not None
-    has_secret = args.text("client-secret") is not None
+    has_secret = (
+        args.text("client-secret") is not None or args.text("client-secret-env") is not None
+    )
     if has_id != has_secret:
         raise ValueError("--client-id and --client-secret go together")
     if args.text("secret") and has_id:
@@ -580,16 +761,57 @@ def build() -> Command:
         ),
         Param("scope", "scopes to request (space separated)", kind=ParamKind.OPTION),
         Param("audience", "audience to request (Hydra `audience`)", kind=ParamKind.OPTION),
+        Param(
+            "client-secret-env",
+            "environment variable of the bot holding the client secret (with --client-id); its "
+            f"name must start with {password_grant.CLIENT_SECRET_ENV_PREFIX} so chat users "
+            "cannot make the bot read any other variable",
+            kind=ParamKind.OPTION,
+            metavar="VAR",
+        ),
+        Param(
+            "grant",
+            "grant type (default client_credentials); `password` tests a user's login and, when "
+            "it fails, tells client from user authentication",
+            kind=ParamKind.OPTION,
+            choices=GRANTS,
+            metavar="GRANT",
+        ),
+        Param("username", "the user's login name (password grant)", kind=ParamKind.OPTION),
+        Param(
+            "origin",
+            "identity provider origin key, sent as login_hint (password grant; e.g. sap.default, "
+            "sap.custom)",
+            kind=ParamKind.OPTION,
+        ),
+        Param(
+            "password-secret",
+            "Kubernetes Secret with the user's password (key `password`, optionally `username`)",
+            kind=ParamKind.OPTION,
+            metavar="NS/NAME",
+        ),
+        Param(
+            "password-env",
+            "environment variable of the bot holding the user's password; its name must start "
+            f"with {password_grant.PASSWORD_ENV_PREFIX} so chat users cannot make the bot read "
+            "any other variable. There is no --password: a password is never typed in chat",
+            kind=ParamKind.OPTION,
+            metavar="VAR",
+        ),
     )
     return Command(
         name="token",
-        summary="Request a client-credentials token; on failure find out why by experiment",
+        summary="Request a client-credentials (or password-grant) token; on failure find out why "
+        "by experiment",
         params=params,
         checks=(TokenCheck(),),
         examples=(
             "token https://oauth2.example.com --secret apps/orders-client --scope read",
             "token https://sub.authentication.eu10.hana.ondemand.com/oauth/token "
             "--client-id sb-app!t1 --client-secret …",
+            "token https://sub.authentication.eu10.hana.ondemand.com/oauth/token "
+            "--secret apps/xsuaa --grant password --username jane@example.com --origin sap.custom "
+            "--password-secret apps/jane-login",
         ),
         validate=_validate,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 
 from handlers.base import CheckContext
+from handlers.oauth.targets import Refused
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ MAX_BODY = 64 * 1024
 
 def describe(exc: BaseException, url: str, timeout: float) -> str:
     """`connection refused to http://...`, `timed out after 5 s calling ...`, and so on."""
+    if isinstance(exc, Refused):
+        return (
+            f"{exc}; URLs from chat or from cluster objects may not reach such addresses "
+            "unless AUTHCHECK_URL_ALLOWLIST names them"
+        )
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return f"timed out after {timeout:g} s calling {url}"
     text = str(exc) or type(exc).__name__

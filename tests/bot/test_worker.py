@@ -122,3 +122,16 @@ async def test_run_forever_serves_several_jobs_concurrently() -> None:
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
     assert backoff(50) == 30.0
+
+
+async def test_a_command_over_the_job_timeout_is_an_error_not_a_verdict() -> None:
+    queue, sink = InProcessQueue(), FlakySink(0)
+    # `help` answers at once; a zero-length budget still stops the command before it ran.
+    worker = make_worker(queue, sink, job_timeout=0.0)
+    job = Job(text="help")
+    await queue.put(job)
+    report = await worker.run_once()
+    assert report is not None
+    assert report.status is Severity.ERROR
+    assert "did not finish" in report.findings[0].title
+    assert sink.delivered == [job.id]

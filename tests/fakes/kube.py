@@ -155,6 +155,20 @@ class FakeKube:
                 kmock.name(name),
             ] << kmock.text(logs)
 
+    def add_hydra_pod(
+        self, name: str, logs: str, *, namespace: str = "kyma-system", ready: bool = True
+    ) -> None:
+        """An Ory Hydra pod as the Kyma chart labels it, container `hydra`, with its log text."""
+        self.add_pod(
+            namespace,
+            name,
+            {"app.kubernetes.io/name": "hydra", "app.kubernetes.io/instance": "ory"},
+            container="hydra",
+            ready=ready,
+            logs=logs,
+            args=["serve", "all", "--dev=false"],
+        )
+
     def _list_pods(self, request: kmock.Request) -> dict[str, Any]:
         selector = request.params.get("labelSelector", "")
         items = [
@@ -184,7 +198,10 @@ class FakeKube:
 
     # -- context ---------------------------------------------------------------------------
     def settings(self, **overrides: Any) -> Settings:
-        return Settings(kubeconfig=str(self.kubeconfig), timeout=5, **overrides)
+        # URLs read from cluster objects (JWKS, binding `url`) go through the SSRF guard, and
+        # the fakes they point at listen on loopback.
+        values: dict[str, Any] = {"url_allowlist": ["127.0.0.1"], **overrides}
+        return Settings(kubeconfig=str(self.kubeconfig), timeout=5, **values)
 
     def context(self, **overrides: Any) -> CheckContext:
         return CheckContext(settings=self.settings(**overrides))

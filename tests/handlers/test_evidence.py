@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import shlex
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -249,18 +248,13 @@ ADVERSARIAL = [
 ]
 
 
-def test_adversarial_inputs_stay_fast() -> None:
-    """Catastrophic backtracking would take seconds to hours here; linear scans take ms.
-
-    The bound is deliberately loose (CPU time, summed over all inputs) so a slow CI box never
-    fails it, while a quadratic pattern on 40,000 characters still would.
-    """
-    started = time.process_time()
+def test_adversarial_inputs_give_bounded_answers() -> None:
+    """Inputs built to make regexes backtrack. How long they take is measured, not asserted,
+    by `bench/paste_parser.py`; here they must simply come back with bounded output."""
     for text in ADVERSARIAL:
         ev = extract(text)
         assert len(ev.oauth_errors) <= MAX_ITEMS
-        plan_commands(ev)
-    assert time.process_time() - started < 5.0
+        assert len(plan_commands(ev)) <= 5
 
 
 _PIECES = st.sampled_from(

@@ -5,7 +5,6 @@ a hanging server and garbage — through parse → run_invocation."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -150,16 +149,15 @@ async def test_garbage_body_is_described_not_crashed(gatekeepers: Gatekeepers) -
 
 
 async def test_hanging_server_is_bounded_by_the_timeout(gatekeepers: Gatekeepers) -> None:
-    started = time.monotonic()
     report = await run(
         f"probe {gatekeepers.url('/hang')} --token {TOKEN}", gatekeepers, timeout=0.3
     )
-    elapsed = time.monotonic() - started
     hung = by_title(report, "No answer from")
     assert hung.status is Severity.ERROR
     assert "timed out after 0.3 s" in hung.detail
-    assert gatekeepers.hits["/hang"] == 1  # no second request after the first timed out
-    assert elapsed < 3
+    # Both calls (with and without the token) go out at once, under the same bound.
+    assert gatekeepers.hits["/hang"] == 2
+    assert not any(f.status is Severity.FAIL for f in report.findings)
 
 
 async def test_connection_refused_is_an_error_not_a_verdict(gatekeepers: Gatekeepers) -> None:

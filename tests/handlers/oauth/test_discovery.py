@@ -31,7 +31,7 @@ def test_hydra_paths_and_issuer_comparison() -> None:
 
 
 async def test_reads_oidc_provider_metadata(oidc_server: OidcServer) -> None:
-    ctx = CheckContext(settings=Settings(timeout=3))
+    ctx = CheckContext(settings=Settings(timeout=3, url_allowlist=["127.0.0.1"]))
     found = await discovery.discover(ctx, oidc_server.issuer)
     assert found.metadata is not None
     assert found.metadata.introspection_endpoint == oidc_server.introspection_url
@@ -40,7 +40,7 @@ async def test_reads_oidc_provider_metadata(oidc_server: OidcServer) -> None:
 
 
 async def test_unreachable_issuer_stops_after_one_request() -> None:
-    ctx = CheckContext(settings=Settings(timeout=3))
+    ctx = CheckContext(settings=Settings(timeout=3, url_allowlist=["127.0.0.1"]))
     issuer = f"http://127.0.0.1:{free_port()}"
     found = await discovery.discover(ctx, issuer)
     assert found.metadata is None

@@ -11,7 +11,7 @@ SECRET = "Sx+9/aQ=b+Yz/Tk2=="
 
 
 def context() -> CheckContext:
-    return CheckContext(settings=Settings(timeout=3))
+    return CheckContext(settings=Settings(timeout=3, url_allowlist=["127.0.0.1"]))
 
 
 async def test_encoded_basic_gets_a_token_and_registers_it(oidc_server: OidcServer) -> None:

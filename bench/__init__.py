@@ -1,0 +1,1 @@
+"""On-demand benchmarks (`.venv/bin/python bench/<name>.py`); see the README's Performance."""

@@ -1,0 +1,79 @@
+"""Ranking over hand-built facts: the root cause leads, close calls stay open, steps that did not
+run are never evidence and only outrank the verdict when nothing was decided."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from handlers.diagnosis import causes, ranking
+from handlers.diagnosis.evidence import ERROR, OK, ClientFacts, Facts, MaesterFacts, Step
+from handlers.model import Severity
+from handlers.oauth.tokeninfo import view
+from tests.fakes.jwts import make_jwt
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def facts(token: str | None = None, **fields: object) -> Facts:
+    f = Facts(url="https://orders.example.com/orders/1", method="GET", token=token, now=NOW)
+    if token is not None:
+        f.token_view = view(token)
+    for key, value in fields.items():
+        setattr(f, key, value)
+    return f
+
+
+def expired_token() -> str:
+    now = int(NOW.timestamp())
+    return make_jwt({"iss": "https://i/", "exp": now - 600, "iat": now - 4000, "scp": ["read"]})
+
+
+def test_root_cause_outranks_what_it_explains() -> None:
+    f = facts(
+        client=ClientFacts(client_id="orders", missing_in_hydra=True),
+        maester=MaesterFacts(endpoints=["/clients"]),
+        hydra_version="v2.2.0",
+    )
+    ranked = ranking.rank(f)
+    assert [r.cause.id for r in ranked] == ["maester_wrong_endpoint", "client_not_registered"]
+    assert ranked[1].explained_by == "maester_wrong_endpoint"
+    assert ranking.singled_out(ranked)
+
+
+def test_maester_on_v1_paths_is_fine_against_hydra_v1() -> None:
+    f = facts(maester=MaesterFacts(endpoints=["/clients"]), hydra_version="v1.11.10")
+    assert causes.maester_wrong_endpoint(f) is None
+
+
+def test_expired_token_is_named_and_failed_steps_become_skip() -> None:
+    f = facts(expired_token())
+    f.steps["hydra"] = Step("hydra", ERROR, "connection refused", "point it at Hydra")
+    out = ranking.findings(f)
+    assert out[0].evidence["cause"] == "token_expired"
+    assert out[0].status is Severity.FAIL
+    hydra = next(x for x in out if x.evidence.get("step") == "hydra")
+    assert hydra.status is Severity.SKIP  # the verdict did not depend on it
+
+
+def test_close_call_stays_open_and_errors_show() -> None:
+    f = facts(expired_token(), introspection={"active": False}, introspected_at="http://h")
+    f.client = ClientFacts(client_id="orders", missing_in_hydra=True)
+    f.steps["apirule"] = Step("apirule", ERROR, "forbidden", "grant the bot `list apirules`")
+    f.steps["probe"] = Step("probe", OK, "fine")
+    out = ranking.findings(f)
+    assert out[0].status is Severity.WARN
+    assert out[0].evidence["cause"] is None
+    assert out[0].evidence["candidates"][:2] == ["client_not_registered", "token_expired"]
+    assert "grant the bot `list apirules`" in out[0].remedy
+    apirule = next(x for x in out if x.evidence.get("step") == "apirule")
+    assert apirule.status is Severity.ERROR
+
+
+def test_nothing_known_is_never_a_cause() -> None:
+    """No probe, no cluster, no token: every step skipped, so no cause may be claimed."""
+    f = facts()
+    f.steps["probe"] = Step("probe", ERROR, "timed out", "make the URL reachable")
+    out = ranking.findings(f)
+    assert out[0].status is Severity.WARN
+    assert out[0].evidence["candidates"] == []
+    assert "give the token with --token" in out[0].evidence["would_decide"]
