@@ -247,14 +247,9 @@ class Stack:
         env.update(extra)
         return env
 
-    #: Start the app through bench/cached_ssl.py (a what-if, see there) instead of `authcheck`.
-    cached_ssl: bool = False
-
     def _command(self, name: str, mode: list[str], profile: bool) -> list[str]:
         """`authcheck …`, or the same under pyinstrument (its text report is written to the
         log folder when the process ends on SIGTERM)."""
-        if self.cached_ssl:
-            return [sys.executable, str(ROOT / "bench" / "cached_ssl.py"), *mode]
         if not profile:
             return [str(BIN / "authcheck"), *mode]
         out = self.logs / f"{name}.profile.txt"

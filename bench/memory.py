@@ -47,9 +47,8 @@ async def fill(bot: common.Proc, upstream: common.Proc, s: common.Stack, jobs: i
     return int(s.upstream_stats(upstream)["max_in_flight"])
 
 
-def run(jobs: int = 50, hold: float = 5.0, cached_ssl: bool = False) -> int:
+def run(jobs: int = 50, hold: float = 5.0) -> int:
     with common.stack() as s:
-        s.cached_ssl = cached_ssl
         s.start_slack()
         upstream = s.start_upstream(hold)
         worker = s.start_worker(AUTHCHECK_WORKER_CONCURRENCY=str(jobs))
@@ -68,7 +67,7 @@ def run(jobs: int = 50, hold: float = 5.0, cached_ssl: bool = False) -> int:
         "bot peak RSS (MiB)": bot_peak,
     }
     return common.finish(
-        "memory" + (" (what-if: SSL contexts cached)" if cached_ssl else ""),
+        "memory",
         figures,
         {
             f"{jobs} jobs in flight": in_flight >= jobs,
@@ -82,11 +81,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--hold", type=float, default=5.0, help="seconds the upstream holds each")
-    parser.add_argument(
-        "--what-if-cached-ssl", action="store_true", help="start the app via bench/cached_ssl.py"
-    )
     a = parser.parse_args()
-    return run(a.jobs, a.hold, a.what_if_cached_ssl)
+    return run(a.jobs, a.hold)
 
 
 if __name__ == "__main__":

@@ -86,11 +86,8 @@ async def series(
     return [await one(s, bot, upstream, f"o{i}{'t' if token else ''}", token) for i in range(count)]
 
 
-def run(
-    count: int = 20, delay: float = 0.2, profile: bool = False, cached_ssl: bool = False
-) -> int:
+def run(count: int = 20, delay: float = 0.2, profile: bool = False) -> int:
     with common.stack() as s:
-        s.cached_ssl = cached_ssl
         s.start_slack()
         upstream = s.start_upstream(delay)
         s.start_worker(profile=profile)
@@ -116,11 +113,11 @@ def run(
         "p50 ms after send: upstream call starts": ms(lambda t: t.upstream_start),
         "p50 ms after send: upstream call ends": ms(lambda t: t.upstream_end),
         "p50 ms after send: final answer at Slack": ms(lambda t: t.e2e),
-        "probe --token (two sequential calls) ratio to their sum, p50": common.percentile(
+        "probe --token (both calls at once) ratio to their sum, p50": common.percentile(
             [t.ratio for t in token_timings], 50
         ),
     }
-    name = "orchestration overhead" + (" (what-if: SSL contexts cached)" if cached_ssl else "")
+    name = "orchestration overhead"
     return common.finish(name, figures, {f"ratio p50 <= {TARGET_RATIO}": p50 <= TARGET_RATIO})
 
 
@@ -131,11 +128,8 @@ def main() -> int:
     parser.add_argument(
         "--profile", action="store_true", help="run bot and worker under pyinstrument"
     )
-    parser.add_argument(
-        "--what-if-cached-ssl", action="store_true", help="start the app via bench/cached_ssl.py"
-    )
     args = parser.parse_args()
-    return run(args.count, args.delay, args.profile, args.what_if_cached_ssl)
+    return run(args.count, args.delay, args.profile)
 
 
 if __name__ == "__main__":

@@ -34,32 +34,47 @@ def strip_mentions(text: str) -> str:
     return _MENTION.sub(" ", text or "").strip()
 
 
-def token_modal(command: str, meta: dict[str, str]) -> dict[str, Any]:
+def token_modal(command: str, fields: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    """The private form: one input per field. Slack has no masked input in modals, so the note
+    says where the value goes; it never reaches the channel, the job text or a log."""
+    inputs = [
+        {
+            "type": "input",
+            "block_id": str(f["name"])[:255],
+            "label": {"type": "plain_text", "text": str(f["label"])[:2000]},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": bool(f["argument"]),
+            },
+        }
+        for f in fields
+    ]
     return {
         "type": "modal",
         "callback_id": MODAL_ID,
         "title": {"type": "plain_text", "text": "authcheck"},
         "submit": {"type": "plain_text", "text": "Run"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps(meta)[:3000],
+        "private_metadata": json.dumps({**meta, "fields": fields})[:3000],
         "blocks": [
-            {
-                "type": "input",
-                "block_id": "token",
-                "label": {"type": "plain_text", "text": f"Token for {command[:60]}"},
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
-            },
+            *inputs,
             {
                 "type": "context",
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": "Only the bot sees it; the channel sees a fingerprint.",
+                        "text": f"For `{command[:60]}`. Only the bot sees what you type here; the "
+                        "channel sees a fingerprint at most.",
                     }
                 ],
             },
         ],
     }
+
+
+def form_fields(needs: NeedsToken) -> list[dict[str, Any]]:
+    return [{"name": f.name, "label": f.label, "argument": f.argument} for f in needs.fields]
 
 
 def with_secret(text: str, command_has_rest: bool, secret: str) -> str:
@@ -100,8 +115,11 @@ class SlackBot:
                 channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread or None
             )
 
-    async def _open_modal(self, trigger_id: str, command_name: str, meta: dict[str, str]) -> None:
-        await self.client.views_open(trigger_id=trigger_id, view=token_modal(command_name, meta))
+    async def _open_modal(
+        self, trigger_id: str, command_name: str, fields: list[dict[str, Any]], meta: dict[str, Any]
+    ) -> None:
+        view = token_modal(command_name, fields, meta)
+        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     def _help(self) -> tuple[str, list[dict[str, Any]]]:
         return render_help(overview(self.intake.registry))
@@ -129,7 +147,9 @@ class SlackBot:
                 await self._ephemeral(channel, user, refused.text, refused.blocks)
                 return
             meta = {"text": checked.text, "channel": channel, "thread_ts": "", "user": user}
-            await self._open_modal(str(body.get("trigger_id", "")), checked.command.name, meta)
+            await self._open_modal(
+                str(body.get("trigger_id", "")), checked.command.name, form_fields(checked), meta
+            )
             return
         outcome = await self.intake.submit(
             text, user=user, channel=channel, source="slash", post_parent=True
@@ -162,8 +182,16 @@ class SlackBot:
 
     async def _offer_modal(self, checked: NeedsToken, channel: str, user: str, thread: str) -> None:
         """Mentions have no trigger for a modal; a button gives one without pasting in public."""
-        meta = json.dumps({"text": checked.text, "channel": channel, "thread_ts": thread})
-        text = f"`{checked.command.name}` needs a token: paste it privately, not in the thread."
+        meta = json.dumps(
+            {
+                "text": checked.text,
+                "channel": channel,
+                "thread_ts": thread,
+                "fields": form_fields(checked),
+            }
+        )
+        what = "a token" if checked.fields[0].argument else checked.fields[0].label.lower()
+        text = f"`{checked.command.name}` needs {what}: give it privately, not in the thread."
         blocks: list[dict[str, Any]] = [
             {"type": "section", "text": {"type": "mrkdwn", "text": text}},
             {
@@ -172,7 +200,7 @@ class SlackBot:
                     {
                         "type": "button",
                         "action_id": OPEN_MODAL_ACTION,
-                        "text": {"type": "plain_text", "text": "Paste token privately"},
+                        "text": {"type": "plain_text", "text": "Open a private form"},
                         "value": meta[:2000],
                     }
                 ],
@@ -188,17 +216,21 @@ class SlackBot:
             return
         meta["user"] = str(body.get("user", {}).get("id", ""))
         name = str(meta.get("text", "")).split(" ", 1)[0]
-        await self._open_modal(str(body.get("trigger_id", "")), name, meta)
+        fields = list(meta.pop("fields", None) or [])
+        await self._open_modal(str(body.get("trigger_id", "")), name, fields, meta)
 
     async def on_modal(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
-            token = str(view["state"]["values"]["token"]["value"]["value"] or "")
+            values = view["state"]["values"]
+            fields = meta.get("fields") or [{"name": "token", "argument": True}]
+            given = {str(f["name"]): str(values[f["name"]]["value"]["value"] or "") for f in fields}
         except (KeyError, TypeError, ValueError):
             await ack(response_action="errors", errors={"token": "Could not read the form."})
             return
-        if not token.strip():
-            await ack(response_action="errors", errors={"token": "Paste a token."})
+        empty = {name: "This is needed." for name, value in given.items() if not value.strip()}
+        if empty:
+            await ack(response_action="errors", errors=empty)
             return
         await ack()
         user = str(body.get("user", {}).get("id", ""))
@@ -207,14 +239,21 @@ class SlackBot:
         text = str(meta.get("text", ""))
         command = self.intake.registry.get(text.split(" ", 1)[0].lower())
         has_rest = bool(command and any(p.kind is ParamKind.REST for p in command.params))
+        private: dict[str, str] = {}
+        for f in fields:
+            if f.get("argument"):
+                text = with_secret(text, has_rest, given[str(f["name"])])
+            else:
+                private[str(f["name"])] = given[str(f["name"])]
         outcome = await self.intake.submit(
-            with_secret(text, has_rest, token),
+            text,
             user=user,
             channel=channel,
             source="modal",
             thread_ts=thread or None,
             dedupe=f"view:{view.get('id', '')}",
             post_parent=not thread,
+            private=private,
         )
         await self._answer_outcome(outcome, channel, user, thread)
 

@@ -7,6 +7,7 @@ parent message, which listeners send only after they have acked.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from handlers.grammar import Invocation, parse
 from handlers.registry import Registry
 
 Blocks = list[dict[str, Any]]
+#: Pauses between enqueue attempts before "try again" (about 3 s in all).
+PUT_RETRY_DELAYS = (0.2, 0.4, 0.8, 1.6)
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,31 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One input of the private form: a token that becomes the command's argument, or a private
+    value (a password) that travels beside the command text, never inside it."""
+
+    name: str
+    label: str
+    argument: bool
+
+
+@dataclass(frozen=True)
 class NeedsToken:
-    """The command needs a token that was not given: ask for it in a modal, not in the channel."""
+    """The command needs a secret that was not given: ask for it in a modal, not in the channel.
+    `text` is what runs once the form is filled (the private fields' switches included)."""
 
     command: Command
     text: str
+    fields: tuple[FormField, ...]
 
 
 Outcome = Accepted | Rejected | NeedsToken
 
 
-def missing_secret(text: str, registry: Registry, error: UsageError) -> Command | None:
-    """The command whose only problem is a required secret argument left out."""
+def needs_form(text: str, registry: Registry, error: UsageError) -> NeedsToken | None:
+    """The form that would make this command complete: a missing token argument, or a secret
+    the command takes privately (PrivateField) instead of from chat."""
     name = text.strip().split(" ", 1)[0].lower()
     command = registry.get(name)
     if command is None:
@@ -61,7 +77,15 @@ def missing_secret(text: str, registry: Registry, error: UsageError) -> Command 
     for param in command.params:
         label = f"missing <{param.metavar or param.name}>"
         if param.secret and param.required and error.reason == label:
-            return command
+            field = FormField("token", f"Token for {command.name}", argument=True)
+            return NeedsToken(command, text.strip(), (field,))
+    for private in command.private_fields:
+        completed = f"{text.strip()} --{private.switch}"
+        try:
+            parse(completed, registry)
+        except UsageError:
+            continue
+        return NeedsToken(command, completed, (FormField(private.name, private.label, False),))
     return None
 
 
@@ -83,14 +107,24 @@ class Intake:
         #: The parent message spends the channel's budget like the answers do (bot/pacing.py).
         self.pacer = pacer
 
+    async def _put(self, job: Job) -> bool:
+        """Puts are idempotent (same job id), so a queue that is restarting gets a few more
+        seconds before the user is told to try again — never an answer *and* a "try again"."""
+        for delay in PUT_RETRY_DELAYS:
+            try:
+                return await self.queue.put(job)
+            except Exception:
+                await asyncio.sleep(delay)
+        return await self.queue.put(job)
+
     def check_syntax(self, text: str) -> Invocation | Rejected | NeedsToken:
         """Pure and fast: safe to run before the 3-second ack."""
         try:
             return parse(text, self.registry)
         except UsageError as exc:
-            command = missing_secret(text, self.registry, exc)
-            if command is not None:
-                return NeedsToken(command=command, text=text.strip())
+            form = needs_form(text, self.registry, exc)
+            if form is not None:
+                return form
             reply, blocks = render_usage_error(exc.reason, exc.usage)
             return Rejected("usage", reply, blocks)
 
@@ -117,6 +151,7 @@ class Intake:
         dedupe: str | None = None,
         visible: bool = False,
         post_parent: bool = False,
+        private: dict[str, str] | None = None,
     ) -> Outcome:
         checked = self.check_syntax(text)
         if not isinstance(checked, Invocation):
@@ -157,9 +192,9 @@ class Intake:
         }
         if dedupe:
             origin["dedupe"] = dedupe
-        job = Job(text=checked.text, origin=origin)
+        job = Job(text=checked.text, origin=origin, private=dict(private or {}))
         try:
-            queued = await self.queue.put(job)
+            queued = await self._put(job)
         except Exception as exc:
             COMMANDS.labels(source, "enqueue_failed").inc()
             audit("command.enqueue_failed", user=user, channel=channel, error=type(exc).__name__)

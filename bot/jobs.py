@@ -17,6 +17,8 @@ class Job:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     attempts: int = 0
     created: float = field(default_factory=time.time)
+    #: Secrets from a private form (a password); encrypted with the rest in Redis, never logged.
+    private: dict[str, str] = field(default_factory=dict)
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.created
@@ -28,6 +30,7 @@ class Job:
             "origin": self.origin,
             "attempts": self.attempts,
             "created": self.created,
+            "private": self.private,
         }
 
     @classmethod
@@ -38,4 +41,5 @@ class Job:
             id=str(data["id"]),
             attempts=int(data.get("attempts", 0)),
             created=float(data.get("created", time.time())),
+            private={str(k): str(v) for k, v in dict(data.get("private") or {}).items()},
         )

@@ -30,8 +30,19 @@ ATTEMPTS = "authcheck:attempts"
 DELAYED = "authcheck:delayed"
 DEAD = "authcheck:dead"
 DEDUPE_PREFIX = "authcheck:dedupe:"
+JOB_PREFIX = "authcheck:job:"
 DEDUPE_TTL = 3600
 DEAD_KEEP = 1000
+
+#: KEYS: job marker, stream, [dedupe key]; ARGV: payload, marker ttl, trim min id, job id,
+#: dedupe ttl. Returns 1 (added), 2 (this job was added before: a retried call), 0 (duplicate).
+_PUT = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return 2 end
+if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[4], 'NX', 'EX', ARGV[5]) then return 0 end
+redis.call('XADD', KEYS[2], '*', 'payload', ARGV[1])
+redis.call('XTRIM', KEYS[2], 'MINID', '~', ARGV[3])
+return 1
+"""
 
 _MOVE_DUE = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 50)
@@ -64,6 +75,7 @@ class RedisQueue:
         self._entries: dict[str, str] = {}
         self._group_ready = False
         self._move_due = self.redis.register_script(_MOVE_DUE)
+        self._put = self.redis.register_script(_PUT)
 
     @classmethod
     def from_url(cls, url: str, cipher: JobCipher, **kwargs: Any) -> RedisQueue:
@@ -84,17 +96,21 @@ class RedisQueue:
         return bool(await self.redis.ping())
 
     async def put(self, job: Job) -> bool:
+        """Idempotent: a put redis-py retries after a dropped connection (Redis restarting) finds
+        its job marker and adds nothing twice; a Slack retry (same dedupe key, new job) is
+        refused. One Lua script, so marker, dedupe key and stream entry are all or nothing."""
         await self._ensure_group()
-        key = job.origin.get("dedupe")
-        if key and not await self.redis.set(DEDUPE_PREFIX + key, job.id, nx=True, ex=DEDUPE_TTL):
-            return False
+        keys = [JOB_PREFIX + job.id, STREAM]
+        dedupe = job.origin.get("dedupe")
+        if dedupe:
+            keys.append(DEDUPE_PREFIX + dedupe)
         payload = self.cipher.seal(job.to_dict())
         min_id = int((time.time() - self.ttl_seconds) * 1000)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(STREAM, {"payload": payload})
-            pipe.xtrim(STREAM, minid=min_id, approximate=True)
-            await pipe.execute()
-        return True
+        answer = await self._put(
+            keys=keys,
+            args=[payload, int(self.ttl_seconds) + 60, min_id, job.id, DEDUPE_TTL],
+        )
+        return int(answer) != 0
 
     def _decode(self, entry_id: bytes | str, fields: dict[Any, Any]) -> Job | None:
         raw = fields.get(b"payload") or fields.get("payload")

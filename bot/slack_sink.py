@@ -7,7 +7,9 @@ channel pacer; slack_sdk's retry handlers deal with 429 (Retry-After) and 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -20,6 +22,10 @@ from bot.replies import ReplyIndex
 from handlers.model import Report
 
 log = logging.getLogger("authcheck.slack")
+#: How long a second run of a job waits for the first run's reply to appear (about 10 s).
+REPLY_WAIT_STEP = 0.25
+REPLY_WAIT_STEPS = 40
+KNOWN_REPLIES = 10_000
 
 
 class SlackSink:
@@ -27,6 +33,8 @@ class SlackSink:
         self.client = client
         self.pacer = pacer
         self.replies = replies
+        #: Replies this process posted, newest last: survives the index being unreachable.
+        self._known: OrderedDict[str, str] = OrderedDict()
 
     async def _upsert(self, job: Job, text: str, blocks: list[dict[str, Any]], final: bool) -> None:
         channel = job.origin.get("channel")
@@ -36,21 +44,52 @@ class SlackSink:
             await self.pacer.acquire(channel)
         elif not await self.pacer.try_acquire(channel):
             return  # a busy channel skips intermediate progress, never the answer
-        ts = await self.replies.get(job.id)
-        if ts:
-            await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        ts = self._known.get(job.id) or await self.replies.get(job.id)
+        if not ts and await self.replies.reserve(job.id):
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=job.origin.get("thread_ts") or None,
+                    text=text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+            except BaseException:
+                await self.replies.release(job.id)
+                raise
+            await self._record(job.id, str(response.get("ts") or ""))
             return
-        response = await self.client.chat_postMessage(
-            channel=channel,
-            thread_ts=job.origin.get("thread_ts") or None,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        posted = str(response.get("ts") or "")
-        if posted:
-            await self.replies.claim(job.id, posted)
+        if not ts:
+            if not final:
+                return  # progress can be skipped; the answer will edit the other run's message
+            # Another run of this job is posting its reply right now: edit that one.
+            ts = await self._wait_for_reply(job.id)
+            if not ts:
+                raise RuntimeError("the job's reply is being posted elsewhere; retry later")
+        await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def _record(self, job_id: str, ts: str) -> None:
+        """The message exists now, so its ts must not be lost to a Redis hiccup: kept in this
+        process at once, and written to the index with a few retries."""
+        self._known[job_id] = ts
+        while len(self._known) > KNOWN_REPLIES:
+            self._known.popitem(last=False)
+        for delay in (0.2, 0.5, 1.0, 2.0):
+            try:
+                await self.replies.claim(job_id, ts)
+                return
+            except Exception:
+                await asyncio.sleep(delay)
+        log.warning("job %s: could not record its reply in the index", job_id)
+
+    async def _wait_for_reply(self, job_id: str) -> str | None:
+        for _ in range(REPLY_WAIT_STEPS):
+            await asyncio.sleep(REPLY_WAIT_STEP)
+            ts = await self.replies.get(job_id)
+            if ts:
+                return ts
+        return None
 
     async def started(self, job: Job, command: str, checks: int) -> None:
         text, blocks = render_report(Report(command=command), pending=checks)

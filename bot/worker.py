@@ -65,6 +65,9 @@ class Worker:
         """Runs one job to its report and delivers it; raises only if delivery fails."""
         ctx = self.context_factory()
         ctx.registry = self.registry
+        ctx.private = dict(job.private)
+        for value in job.private.values():
+            ctx.redactor.add(value)
         try:
             inv = parse(job.text, self.registry)
         except UsageError as exc:

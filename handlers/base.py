@@ -116,6 +116,20 @@ class Check(Protocol):
 
 
 @dataclass(frozen=True)
+class PrivateField:
+    """A secret a command may take from a private form (the Slack modal) instead of chat text.
+
+    The command declares a SWITCH param (`switch`) that says "the value came from the form"; the
+    bot adds that switch when it opens the form and hands the value to the check through
+    `CheckContext.private[name]`, so the value never becomes part of the command text.
+    """
+
+    name: str
+    label: str
+    switch: str
+
+
+@dataclass(frozen=True)
 class Command:
     """What a user types after `/authcheck`."""
 
@@ -126,6 +140,8 @@ class Command:
     examples: tuple[str, ...] = ()
     #: Extra validation across parameters; raises UsageError-free ValueError with a reason.
     validate: Callable[[Arguments], None] | None = None
+    #: Secrets the bot may ask for in a private form (see PrivateField).
+    private_fields: tuple[PrivateField, ...] = ()
 
     def usage(self) -> str:
         return " ".join([self.name, *(p.usage() for p in self.params)])
@@ -149,6 +165,8 @@ class CheckContext:
     transport: httpx.AsyncBaseTransport | None = None
     #: The job's Kubernetes client, built on first use by `handlers.kube.access` (tests may set it).
     kube: KubeAccess | None = None
+    #: Values from the private form, by PrivateField name; never part of the command text.
+    private: dict[str, str] = field(default_factory=dict)
     #: DNS for user-typed hosts, `(host, port) -> addresses`; tests play a lying DNS server.
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
 

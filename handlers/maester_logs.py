@@ -18,6 +18,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 class Kind(enum.StrEnum):
@@ -114,3 +115,18 @@ def clients_path_in(line: str) -> str | None:
     """The admin path maester called, read from the URL in its error (`/clients`...)."""
     match = re.search(r"https?://[^\s\"']+?(/admin/clients|/clients)\b", line)
     return match.group(1) if match else None
+
+
+def endpoint_flag(pod: dict[str, Any], container: str) -> str | None:
+    """The `--endpoint` argument of hydra-maester's container (`/clients` or `/admin/clients`):
+    the path it registers clients at, which must match the Hydra version."""
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        if not isinstance(c, dict) or c.get("name") != container:
+            continue
+        words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
+        for i, w in enumerate(words):
+            if w.startswith("--endpoint="):
+                return w.split("=", 1)[1]
+            if w == "--endpoint" and i + 1 < len(words):
+                return words[i + 1]
+    return None

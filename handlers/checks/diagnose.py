@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
-from handlers.checks.probe import METHODS
+from handlers.base import Arguments, CheckContext, Command
+from handlers.checks.probe import URL_PARAMS, validate_url
 from handlers.diagnosis import evidence, ranking
 from handlers.model import Finding
-from handlers.oauth import targets
 from handlers.tokens import strip_scheme
 
 
@@ -32,37 +31,15 @@ class DiagnoseCheck:
         return ranking.findings(facts)
 
 
-def _validate(args: Arguments) -> None:
-    problem = targets.url_problem(args.text("url") or "")
-    if problem:
-        raise ValueError(f"<url>: {problem}")
-
-
 def build() -> Command:
     return Command(
         name="diagnose",
         summary="Every relevant check for a failing URL, with the most likely root cause first",
-        params=(
-            Param("url", "the URL that answered 401/403", required=True, metavar="url"),
-            Param(
-                "token",
-                "the access token the caller sends (`Bearer …` is fine)",
-                kind=ParamKind.OPTION,
-                secret=True,
-                metavar="T",
-            ),
-            Param(
-                "method",
-                "HTTP method (default GET)",
-                kind=ParamKind.OPTION,
-                choices=METHODS,
-                metavar="M",
-            ),
-        ),
+        params=URL_PARAMS,
         checks=(DiagnoseCheck(),),
         examples=(
             "diagnose https://orders.example.kyma.ondemand.com/api/orders",
             "diagnose https://orders.example.kyma.ondemand.com/api/orders --token eyJhbGciOi…",
         ),
-        validate=_validate,
+        validate=validate_url,
     )

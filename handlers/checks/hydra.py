@@ -87,20 +87,6 @@ def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in statuses if isinstance(s, dict)]
 
 
-def _endpoint_flag(pod: dict[str, Any]) -> str | None:
-    """`--endpoint` of the hydra-maester container (`/clients` or `/admin/clients`)."""
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        if not isinstance(c, dict) or c.get("name") != MAESTER_CONTAINER:
-            continue
-        words = [str(w) for w in (c.get("args") or []) + (c.get("command") or [])]
-        for i, w in enumerate(words):
-            if w.startswith("--endpoint="):
-                return w.split("=", 1)[1]
-            if w == "--endpoint" and i + 1 < len(words):
-                return words[i + 1]
-    return None
-
-
 class MaesterHealthCheck:
     name = "hydra-maester"
 
@@ -160,7 +146,7 @@ class MaesterHealthCheck:
                             "(`kubectl logs --previous`).",
                         )
                     )
-            flag = _endpoint_flag(pod)
+            flag = maester_logs.endpoint_flag(pod, MAESTER_CONTAINER)
             if flag and expected and flag.rstrip("/") != expected:
                 out.append(
                     Finding(

@@ -15,7 +15,6 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from handlers import auth_schemes
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
@@ -24,7 +23,7 @@ from handlers.oauth import targets
 from handlers.oauth.answerer import Who, identify
 from handlers.oauth.tokeninfo import LEEWAY_S, view, when
 from handlers.oauth.tokeninfo import identify as identify_token
-from handlers.oauth.transport import Answer, send
+from handlers.oauth.transport import Answer, send, server_time
 from handlers.redact import fingerprint
 from handlers.tokens import strip_scheme
 
@@ -32,17 +31,6 @@ CHECK = "probe"
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 #: Below this, clock differences are noise (Date has 1 s resolution, plus network time).
 SKEW_NOTICE_S = 60
-
-
-def _server_time(answer: Answer) -> datetime | None:
-    raw = answer.header("date")
-    if not raw:
-        return None
-    try:
-        parsed = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def _same_answer(a: Answer, b: Answer) -> bool:
@@ -174,7 +162,7 @@ def _token_finding(
 
 
 def _clock_findings(answers: list[Answer], now: datetime, token: str | None) -> list[Finding]:
-    server = next((t for t in (_server_time(a) for a in answers) if t is not None), None)
+    server = next((t for t in (server_time(a) for a in answers) if t is not None), None)
     if server is None:
         return []
     skew = (server - now).total_seconds()
@@ -360,37 +348,42 @@ class ProbeCheck:
         )
 
 
-def _validate(args: Arguments) -> None:
+def validate_url(args: Arguments) -> None:
+    """Shared by every command whose first argument is the failing URL."""
     problem = targets.url_problem(args.text("url") or "")
     if problem:
         raise ValueError(f"<url>: {problem}")
+
+
+#: `<url> [--token T] [--method M]`: the parameters of `probe` and `diagnose`.
+URL_PARAMS = (
+    Param("url", "the URL that answered 401/403", required=True, metavar="url"),
+    Param(
+        "token",
+        "the access token (`Bearer …` is fine)",
+        kind=ParamKind.OPTION,
+        secret=True,
+        metavar="T",
+    ),
+    Param(
+        "method",
+        "HTTP method (default GET)",
+        kind=ParamKind.OPTION,
+        choices=METHODS,
+        metavar="M",
+    ),
+)
 
 
 def build() -> Command:
     return Command(
         name="probe",
         summary="Call a protected URL with and without the token: who refused, and why",
-        params=(
-            Param("url", "the URL that answered 401/403", required=True, metavar="url"),
-            Param(
-                "token",
-                "the access token (`Bearer …` is fine)",
-                kind=ParamKind.OPTION,
-                secret=True,
-                metavar="T",
-            ),
-            Param(
-                "method",
-                "HTTP method (default GET)",
-                kind=ParamKind.OPTION,
-                choices=METHODS,
-                metavar="M",
-            ),
-        ),
+        params=URL_PARAMS,
         checks=(ProbeCheck(),),
         examples=(
             "probe https://orders.example.kyma.ondemand.com/api/orders",
             "probe https://orders.example.kyma.ondemand.com/api/orders --token eyJhbGciOi…",
         ),
-        validate=_validate,
+        validate=validate_url,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
+from handlers.base import Arguments, CheckContext, Command, Param, ParamKind, PrivateField
 from handlers.model import Finding, Severity
 from handlers.oauth import client_auth, credentials, discovery, password_grant, targets
 from handlers.oauth.client_auth import BASIC_ENCODED, BASIC_ENCODED_CF, BASIC_RAW, POST_BODY
@@ -29,6 +29,8 @@ MAX_REQUESTS = 5
 #: authenticates: two requests on top of the client-credentials budget.
 PASSWORD_EXTRA_REQUESTS = 2
 GRANTS = ("client_credentials", "password")
+#: The switch the bot adds when the password came from its private form (PrivateField).
+PASSWORD_FORM = "password-form"
 
 _METHOD_TEXT = {
     BASIC_ENCODED: "Basic, URL-encoded (RFC 6749 §2.3.1)",
@@ -485,6 +487,8 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
         username=args.text("username"),
         secret_ref=args.text("password-secret"),
         env_name=args.text("password-env"),
+        form=run.ctx.private.get("password") if args.flag(PASSWORD_FORM) else None,
+        from_form=args.flag(PASSWORD_FORM),
     )
     if lookup.finding is not None:
         return [lookup.finding]
@@ -696,10 +700,12 @@ def _validate_password(args: Arguments) -> None:
             "NS/NAME, or --client-id ID --client-secret-env "
             f"{password_grant.CLIENT_SECRET_ENV_PREFIX}…"
         )
-    has_secret, has_env = bool(args.text("password-secret")), bool(args.text("password-env"))
-    if has_secret and has_env:
-        raise ValueError("give either --password-secret or --password-env, not both")
-    if not has_secret and not has_env:
+    sources = [f for f in ("password-secret", "password-env") if args.text(f)]
+    if args.flag(PASSWORD_FORM):
+        sources.append(PASSWORD_FORM)
+    if len(sources) > 1:
+        raise ValueError("give one of --password-secret, --password-env or the form, not several")
+    if not sources:
         raise ValueError(
             "the password grant needs the user's password from --password-secret NS/NAME or "
             f"--password-env {password_grant.PASSWORD_ENV_PREFIX}…, never as chat text"
@@ -798,6 +804,12 @@ def build() -> Command:
             kind=ParamKind.OPTION,
             metavar="VAR",
         ),
+        Param(
+            PASSWORD_FORM,
+            "the password was typed into authcheck's private Slack form; in Slack, leave out "
+            "--password-secret/--password-env and the form opens by itself",
+            kind=ParamKind.SWITCH,
+        ),
     )
     return Command(
         name="token",
@@ -814,4 +826,5 @@ def build() -> Command:
             "--password-secret apps/jane-login",
         ),
         validate=_validate,
+        private_fields=(PrivateField("password", "The user's password", PASSWORD_FORM),),
     )

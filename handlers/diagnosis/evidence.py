@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +32,7 @@ from handlers.oauth.introspection import (
 )
 from handlers.oauth.token_request import TokenAttempt, request_client_credentials
 from handlers.oauth.tokeninfo import TokenView, view
-from handlers.oauth.transport import Answer, send
+from handlers.oauth.transport import Answer, send, server_time
 
 CHECK = "diagnose"
 OAUTH2CLIENT = ("hydra.ory.sh", "v1alpha1", "oauth2clients")
@@ -145,18 +144,6 @@ class Facts:
     @property
     def rule(self) -> apirules.Rule | None:
         return self.match.rule if self.match else None
-
-
-def server_time(answer: Answer | None) -> datetime | None:
-    """The `Date` header of an answer as an aware datetime (the validating server's clock)."""
-    raw = answer.header("date") if answer else None
-    if not raw:
-        return None
-    try:
-        parsed = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 async def _bounded(
@@ -361,20 +348,6 @@ async def _hydra(ctx: CheckContext, facts: Facts) -> None:
     )
 
 
-def endpoint_flag(pod: dict[str, Any], container: str) -> str | None:
-    """The `--endpoint` argument of a container (hydra-maester's admin client path)."""
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        if not isinstance(c, dict) or c.get("name") != container:
-            continue
-        words = [str(w) for w in (c.get("command") or []) + (c.get("args") or [])]
-        for i, w in enumerate(words):
-            if w.startswith("--endpoint="):
-                return w.split("=", 1)[1]
-            if w == "--endpoint" and i + 1 < len(words):
-                return words[i + 1]
-    return None
-
-
 async def _maester(ctx: CheckContext, facts: Facts) -> None:
     step = facts.step("hydra-maester")
     ns = ctx.settings.hydra_namespace
@@ -398,7 +371,7 @@ async def _maester(ctx: CheckContext, facts: Facts) -> None:
     texts = await asyncio.gather(*(logs(p) for p in pods))
     found = MaesterFacts()
     for pod, text in zip(pods, texts, strict=True):
-        flag = endpoint_flag(pod, MAESTER_CONTAINER)
+        flag = maester_logs.endpoint_flag(pod, MAESTER_CONTAINER)
         if flag:
             found.endpoints.append(flag)
         found.endpoint_404 += [

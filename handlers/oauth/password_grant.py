@@ -90,10 +90,28 @@ async def user_credentials(
     username: str | None,
     secret_ref: str | None,
     env_name: str | None,
+    form: str | None = None,
+    from_form: bool = False,
 ) -> UserLookup:
-    """The user name and password from `--password-secret` or `--password-env`."""
+    """The user name and password from `--password-secret`, `--password-env` or the bot's
+    private form (`form`, when the command says `from_form`)."""
     secret_user: str | None = None
-    if secret_ref:
+    if from_form:
+        if not form:
+            return UserLookup(
+                finding=Finding(
+                    check,
+                    Severity.ERROR,
+                    "No password came with the private form",
+                    "--password-form says the password was typed into authcheck's private "
+                    "Slack form, but this run has none (typing the switch in chat gives the "
+                    "check nothing to use).",
+                    "In Slack, run the command without --password-secret/--password-env and "
+                    "fill in the form that opens; elsewhere use --password-secret NS/NAME.",
+                )
+            )
+        password, source = form, "the private Slack form"
+    elif secret_ref:
         namespace, name = split_ref(secret_ref)
         try:
             data = await kube.read_secret(ctx, namespace, name, public_keys=USERNAME_KEYS)
@@ -112,9 +130,9 @@ async def user_credentials(
             return UserLookup(
                 finding=kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}")
             )
-        password = next((data[k] for k in PASSWORD_KEYS if data.get(k)), None)
+        stored = next((data[k] for k in PASSWORD_KEYS if data.get(k)), None)
         secret_user = next((data[k] for k in USERNAME_KEYS if data.get(k)), None)
-        if password is None:
+        if stored is None:
             return UserLookup(
                 finding=Finding(
                     check,
@@ -126,7 +144,7 @@ async def user_credentials(
                     {"secret": f"{namespace}/{name}", "keys": sorted(data)},
                 )
             )
-        source = f"Secret {namespace}/{name} (key password)"
+        password, source = stored, f"Secret {namespace}/{name} (key password)"
     else:
         assert env_name is not None
         value = read_env(ctx, env_name)

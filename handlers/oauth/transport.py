@@ -11,6 +11,8 @@ import asyncio
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -109,3 +111,16 @@ async def send(
         body=b"".join(chunks)[:MAX_BODY],
         elapsed_ms=int((loop.time() - started) * 1000),
     )
+
+
+def server_time(answer: Answer | None) -> datetime | None:
+    """The `Date` header of an answer as an aware datetime: the validating server's clock,
+    which is what clock-skew findings compare a token's `iat`/`nbf`/`exp` with."""
+    raw = answer.header("date") if answer else None
+    if not raw:
+        return None
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None

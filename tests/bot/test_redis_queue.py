@@ -147,3 +147,14 @@ def test_short_job_key_is_refused_with_how_to_make_one() -> None:
 
     with pytest.raises(JobKeyError, match="generate one"):
         JobCipher("short")
+
+
+async def test_a_retried_put_of_the_same_job_adds_it_once(redis_db: RedisServer) -> None:
+    """redis-py re-sends a command whose connection dropped; the job must not run twice."""
+    queue = make_queue(redis_db)
+    job = Job(text="help", origin={"dedupe": "event:EvRetry"})
+    assert await queue.put(job)
+    assert await queue.put(job)  # the same job again: accepted, not added
+    assert not await queue.put(Job(text="help", origin={"dedupe": "event:EvRetry"}))
+    assert redis_db.client().xlen(STREAM) == 1
+    await queue.close()

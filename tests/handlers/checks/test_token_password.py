@@ -301,7 +301,7 @@ async def test_unreachable_token_endpoint_is_an_error(monkeypatch: pytest.Monkey
         (
             "token http://x/oauth/token --grant password --secret a/b "
             "--password-secret a/p --password-env AUTHCHECK_PASSWORD_U",
-            "give either --password-secret or --password-env, not both",
+            "give one of --password-secret, --password-env or the form, not several",
         ),
         (
             "token http://x/oauth/token --grant pasword --secret a/b",
