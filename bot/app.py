@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.intake import Accepted, Intake, NeedsToken, Rejected
+from bot.intake import Intake, NeedsToken, Rejected
 from bot.render_blocks import render_help, render_usage_error
 from handlers.base import ParamKind
 from handlers.evidence import extract, plan_commands
@@ -302,7 +302,3 @@ class SlackBot:
     async def on_message(self) -> None:
         """Plain channel messages are not commands; acknowledged so Bolt does not warn."""
         return None
-
-
-def is_accepted(outcome: Any) -> bool:
-    return isinstance(outcome, Accepted)

@@ -103,6 +103,3 @@ class InProcessQueue:
     async def close(self) -> None:
         for task in self._delayed:
             task.cancel()
-
-    def qsize(self) -> int:
-        return self._queue.qsize()

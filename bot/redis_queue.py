@@ -9,7 +9,6 @@ secret outlives its job in Redis.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -210,19 +209,3 @@ class RedisQueue:
 
     async def close(self) -> None:
         await self.redis.aclose()
-
-
-async def wait_for_redis(url: str, attempts: int = 30, delay: float = 0.5) -> None:
-    """Start-up helper: Redis in a chart may come up after us."""
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        for _ in range(attempts):
-            try:
-                if await client.ping():
-                    return
-            except (OSError, aioredis.ConnectionError):
-                pass
-            await asyncio.sleep(delay)
-        raise ConnectionError("Redis did not answer PING (REDIS_URL)")
-    finally:
-        await client.aclose()
