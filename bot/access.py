@@ -51,6 +51,11 @@ class AccessPolicy:
     async def check(self, user: str, channel: str) -> Decision:
         if self.channels and channel not in self.channels:
             return Decision(False, "authcheck is not enabled in this channel")
+        return await self.check_user(user)
+
+    async def check_user(self, user: str) -> Decision:
+        """The person alone, for surfaces that have no channel (App Home): being allowed
+        somewhere is enough to see what the bot can reach."""
         if not self.users and not self.usergroups:
             return Decision(True)
         if user in self.users:

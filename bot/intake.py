@@ -2,16 +2,17 @@
 
 Slash commands, mentions, shortcuts and modal submissions all come through `submit`, so access
 control and bad-input answers are the same everywhere. Nothing here is slow except the optional
-parent message, which listeners send only after they have acked.
+parent message, which listeners send only after they have acked, and only once the job is in
+the queue (bot/parents.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, RateLimiter
@@ -19,13 +20,16 @@ from bot.audit import audit
 from bot.jobs import Job
 from bot.metrics import COMMANDS, JOBS_QUEUED
 from bot.pacing import Pacer
+from bot.parents import ParentRefused, Parents, refusal_text
 from bot.queue import JobQueue
-from bot.render_blocks import render_denied, render_parent, render_usage_error
+from bot.render_blocks import render_denied, render_usage_error
+from bot.replies import MemoryReplyIndex
 from handlers.base import Command, UsageError
 from handlers.describe import describe, target
 from handlers.grammar import Invocation, parse
 from handlers.registry import Registry
 
+log = logging.getLogger("authcheck.intake")
 Blocks = list[dict[str, Any]]
 #: Pauses between enqueue attempts before "try again" (about 3 s in all).
 PUT_RETRY_DELAYS = (0.2, 0.4, 0.8, 1.6)
@@ -98,6 +102,7 @@ class Intake:
         access: AccessPolicy,
         limiter: RateLimiter,
         pacer: Pacer | None = None,
+        parents: Parents | None = None,
     ) -> None:
         self.registry = registry
         self.queue = queue
@@ -106,6 +111,7 @@ class Intake:
         self.limiter = limiter
         #: The parent message spends the channel's budget like the answers do (bot/pacing.py).
         self.pacer = pacer
+        self.parents = parents or Parents(client, pacer, MemoryReplyIndex())
 
     async def _put(self, job: Job) -> bool:
         """Puts are idempotent (same job id), so a queue that is restarting gets a few more
@@ -127,6 +133,35 @@ class Intake:
                 return form
             reply, blocks = render_usage_error(exc.reason, exc.usage)
             return Rejected("usage", reply, blocks)
+
+    async def _post_parent(self, job: Job) -> Rejected | None:
+        """The parent message, after the job is queued. If Slack refuses the channel or cannot
+        be reached, that is recorded so the job ends unrun, and the person is told what to do;
+        if only the reply index (Redis) failed, the parent is left to whoever runs the job (it
+        posts it), so the command is still answered."""
+        try:
+            await self.parents.ensure(job, wait=False)
+        except ParentRefused as exc:
+            COMMANDS.labels(job.origin.get("source", ""), "not_postable").inc()
+            reply, blocks = render_denied(refusal_text(exc.error))
+            return Rejected("try_again", reply, blocks)
+        except Exception as exc:  # the reply index (Redis) failed: the worker posts it
+            log.warning("job %s: parent message left to the worker: %s", job.id, type(exc).__name__)
+        return None
+
+    async def permitted(self, user: str, channel: str | None) -> Rejected | None:
+        """Access control alone (no rate-limit hit), for what is offered before a command
+        exists: the token button, the private form, App Home (`channel=None`: the person only).
+        """
+        if channel is None:
+            decision = await self.access.check_user(user)
+        else:
+            decision = await self.access.check(user, channel)
+        if not decision.allowed:
+            audit("access.refused", user=user, channel=channel or None, reason=decision.reason)
+            text, blocks = render_denied(decision.reason)
+            return Rejected("denied", text, blocks)
+        return None
 
     async def authorise(self, user: str, channel: str) -> Rejected | None:
         decision = await self.access.check(user, channel)
@@ -165,24 +200,6 @@ class Intake:
             audit("command.refused", user=user, channel=channel, source=source, reason=refused.kind)
             return refused
         description = describe(checked)
-        if post_parent:
-            try:
-                parent_text, parent_blocks = render_parent(user, description)
-                if self.pacer is not None:
-                    await self.pacer.acquire(channel)
-                posted = await self.client.chat_postMessage(
-                    channel=channel, text=parent_text, blocks=parent_blocks
-                )
-                thread_ts = str(posted["ts"])
-            except SlackApiError as exc:
-                error = str(exc.response.get("error", "error"))
-                hint = (
-                    "invite me first: `/invite @authcheck`"
-                    if error in ("not_in_channel", "channel_not_found")
-                    else "try again in a moment"
-                )
-                reply, blocks = render_denied(f"could not post in this channel ({error}); {hint}")
-                return Rejected("try_again", reply, blocks)
         origin = {
             "user": user,
             "channel": channel,
@@ -192,6 +209,10 @@ class Intake:
         }
         if dedupe:
             origin["dedupe"] = dedupe
+        if post_parent and not thread_ts:
+            # Enqueued first, parent after (bot/parents.py): an acked command is safe in the
+            # queue even if this process stops while the parent waits for its pacing slot.
+            origin["parent"] = description
         job = Job(text=checked.text, origin=origin, private=dict(private or {}))
         try:
             queued = await self._put(job)
@@ -208,6 +229,11 @@ class Intake:
             return Rejected("duplicate", "already received", [])
         COMMANDS.labels(source, "queued").inc()
         JOBS_QUEUED.inc()
+        if "parent" in origin:
+            refused = await self._post_parent(job)
+            if refused is not None:
+                return refused
+            thread_ts = job.origin.get("thread_ts") or None
         audit(
             "command.queued",
             job=job.id,

@@ -33,6 +33,10 @@ log = logging.getLogger("authcheck.pacing")
 DEFAULT_BURST = 3
 DEFAULT_HEADROOM = 0.05
 KEY_PREFIX = "authcheck:pace:"
+#: How long one GCRA step may wait for Redis before this process paces alone, and for how long
+#: it then stops asking (a hung Redis must not add its socket timeout to every message).
+REDIS_TIMEOUT = 0.5
+REDIS_BACKOFF = 5.0
 
 
 class Pacer(Protocol):
@@ -135,14 +139,19 @@ class RedisChannelPacer:
         self._script = client.register_script(_GCRA)
         self._locks: dict[str, asyncio.Lock] = {}
         self._fallback = ChannelPacer(rate, burst, headroom=headroom)
+        self._skip_redis_until = 0.0
 
     async def _take(self, channel: str, reserve: bool) -> float | None:
+        if time.monotonic() < self._skip_redis_until:
+            return self._fallback.take(channel, reserve)
         try:
-            answer = await self._script(
-                keys=[KEY_PREFIX + channel], args=[self.interval_us, self.burst, int(reserve)]
-            )
-        except (RedisError, OSError) as exc:
+            async with asyncio.timeout(REDIS_TIMEOUT):
+                answer = await self._script(
+                    keys=[KEY_PREFIX + channel], args=[self.interval_us, self.burst, int(reserve)]
+                )
+        except (RedisError, OSError, TimeoutError) as exc:
             log.warning("pacing falls back to this process only: %s", type(exc).__name__)
+            self._skip_redis_until = time.monotonic() + REDIS_BACKOFF
             return self._fallback.take(channel, reserve)
         wait = int(answer)
         return None if wait < 0 else wait / 1_000_000

@@ -36,6 +36,10 @@ class JobQueue(Protocol):
         """Sets a job aside for good; keeps no secret from it."""
         ...
 
+    async def release(self, job: Job) -> None:
+        """Gives a job in hand back now, not counted as an attempt (a worker stopping)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -99,6 +103,11 @@ class InProcessQueue:
     async def dead(self, job: Job, reason: str) -> None:
         self.dead_letters.append(dead_letter_record(job, reason))
         await self.done(job)
+
+    async def release(self, job: Job) -> None:
+        await self.done(job)
+        job.attempts = max(job.attempts - 1, 0)
+        self._queue.put_nowait(job)
 
     async def close(self) -> None:
         for task in self._delayed:

@@ -9,6 +9,7 @@ secret outlives its job in Redis.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -32,12 +33,24 @@ DEDUPE_PREFIX = "authcheck:dedupe:"
 JOB_PREFIX = "authcheck:job:"
 DEDUPE_TTL = 3600
 DEAD_KEEP = 1000
+#: A put runs before the user hears anything: bounded so a hung Redis means "try again" in
+#: seconds, not redis-py's socket timeout times its retries.
+PUT_TIMEOUT = 1.0
 
 #: KEYS: job marker, stream, [dedupe key]; ARGV: payload, marker ttl, trim min id, job id,
-#: dedupe ttl. Returns 1 (added), 2 (this job was added before: a retried call), 0 (duplicate).
+#: dedupe ttl, group, deadline (ms on Redis' clock). Returns 1 (added), 2 (this job was added
+#: before: a retried call), 0 (duplicate), 3 (too late: the caller stopped waiting, told the
+#: user to try again, and a hung Redis resuming must not run the job anyway). The group is
+#: (re)created with the entry, so a Redis that lost its data (FLUSHALL, restart without
+#: persistence) never holds a job that no group will deliver.
 _PUT = """
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[7]) then
+  return 3
+end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return 2 end
 if KEYS[3] and not redis.call('SET', KEYS[3], ARGV[4], 'NX', 'EX', ARGV[5]) then return 0 end
+redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[6], '0', 'MKSTREAM')
 redis.call('XADD', KEYS[2], '*', 'payload', ARGV[1])
 redis.call('XTRIM', KEYS[2], 'MINID', '~', ARGV[3])
 return 1
@@ -64,6 +77,7 @@ class RedisQueue:
         ttl_seconds: float = 900.0,
         consumer: str | None = None,
         block_ms: int = 1000,
+        put_timeout: float = PUT_TIMEOUT,
     ) -> None:
         self.redis = client
         self.cipher = cipher
@@ -71,6 +85,9 @@ class RedisQueue:
         self.ttl_seconds = ttl_seconds
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.block_ms = block_ms
+        self.put_timeout = put_timeout
+        #: Redis' clock minus ours, learnt on first use, so a put's deadline is on Redis' clock.
+        self._clock_offset: float | None = None
         self._entries: dict[str, str] = {}
         self._group_ready = False
         self._move_due = self.redis.register_script(_MOVE_DUE)
@@ -81,8 +98,8 @@ class RedisQueue:
         client = aioredis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
         return cls(client, cipher, **kwargs)
 
-    async def _ensure_group(self) -> None:
-        if self._group_ready:
+    async def _ensure_group(self, force: bool = False) -> None:
+        if self._group_ready and not force:
             return
         try:
             await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
@@ -94,11 +111,37 @@ class RedisQueue:
     async def ping(self) -> bool:
         return bool(await self.redis.ping())
 
+    async def ready(self) -> bool:
+        """Reachable *and* able to deliver: the consumer group exists (recreated here if Redis
+        lost it), so /readyz does not say ready while every read fails with NOGROUP."""
+        if not await self.ping():
+            return False
+        await self._ensure_group(force=True)
+        return True
+
     async def put(self, job: Job) -> bool:
         """Idempotent: a put redis-py retries after a dropped connection (Redis restarting) finds
         its job marker and adds nothing twice; a Slack retry (same dedupe key, new job) is
-        refused. One Lua script, so marker, dedupe key and stream entry are all or nothing."""
-        await self._ensure_group()
+        refused. One Lua script, so marker, dedupe key and stream entry are all or nothing.
+
+        Bounded by `put_timeout` (TimeoutError), and the script refuses to add anything once
+        that time has passed on Redis' clock: a Redis paused (SIGSTOP, a stalled disk) that
+        resumes later runs the buffered call as a no-op instead of starting a job whose user
+        was already told to try again."""
+        async with asyncio.timeout(self.put_timeout):
+            answer = await self._put_once(job)
+        if answer == 3:
+            raise TimeoutError("the job queue answered after the put's deadline")
+        return answer != 0
+
+    async def _offset(self) -> float:
+        if self._clock_offset is None:
+            seconds, micros = await self.redis.time()
+            self._clock_offset = seconds + micros / 1e6 - time.time()
+        return self._clock_offset
+
+    async def _put_once(self, job: Job) -> int:
+        deadline_ms = int((time.time() + await self._offset() + self.put_timeout) * 1000)
         keys = [JOB_PREFIX + job.id, STREAM]
         dedupe = job.origin.get("dedupe")
         if dedupe:
@@ -107,9 +150,17 @@ class RedisQueue:
         min_id = int((time.time() - self.ttl_seconds) * 1000)
         answer = await self._put(
             keys=keys,
-            args=[payload, int(self.ttl_seconds) + 60, min_id, job.id, DEDUPE_TTL],
+            args=[
+                payload,
+                int(self.ttl_seconds) + 60,
+                min_id,
+                job.id,
+                DEDUPE_TTL,
+                GROUP,
+                deadline_ms,
+            ],
         )
-        return int(answer) != 0
+        return int(answer)
 
     def _decode(self, entry_id: bytes | str, fields: dict[Any, Any]) -> Job | None:
         raw = fields.get(b"payload") or fields.get("payload")
@@ -136,12 +187,21 @@ class RedisQueue:
             if deadline is not None:
                 block = max(1, min(block, int((deadline - time.monotonic()) * 1000)))
             await self._move_due(keys=[DELAYED, STREAM], args=[time.time()])
-            messages = await self._claim_stale()
-            if not messages:
-                answer: Any = await self.redis.xreadgroup(
-                    GROUP, self.consumer, {STREAM: ">"}, count=1, block=block
-                )
-                messages = [m for _, batch in answer or [] for m in batch]
+            try:
+                messages = await self._claim_stale()
+                if not messages:
+                    answer: Any = await self.redis.xreadgroup(
+                        GROUP, self.consumer, {STREAM: ">"}, count=1, block=block
+                    )
+                    messages = [m for _, batch in answer or [] for m in batch]
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                # Redis lost the group (FLUSHALL, restart without persistence): recreate it
+                # from id 0 so entries added since are delivered, and read again.
+                self._entries.clear()
+                await self._ensure_group(force=True)
+                continue
             for entry_id, fields in messages:
                 try:
                     job = self._decode(entry_id, fields)
@@ -181,6 +241,19 @@ class RedisQueue:
             if entry:
                 pipe.xack(STREAM, GROUP, entry)
                 pipe.xdel(STREAM, entry)
+            await pipe.execute()
+
+    async def release(self, job: Job) -> None:
+        """Back on the stream as a new entry (delivered to the next reader at once) and off
+        this consumer's pending list; the attempt it used is given back too."""
+        entry = self._entries.pop(job.id, None)
+        payload = self.cipher.seal(job.to_dict())
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(STREAM, {"payload": payload})
+            if entry:
+                pipe.xack(STREAM, GROUP, entry)
+                pipe.xdel(STREAM, entry)
+            pipe.hincrby(ATTEMPTS, job.id, -1)
             await pipe.execute()
 
     async def dead(self, job: Job, reason: str) -> None:

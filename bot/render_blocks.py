@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from handlers.model import Finding, Report, Severity
+from handlers.model import Finding, Report, Severity, ordered, plural
 
 Block = dict[str, Any]
 Rendered = tuple[str, list[Block]]
@@ -38,11 +38,8 @@ MARKS = {
 }
 RUNNING_MARK = ":hourglass_flowing_sand:"
 
-#: Lines of a remedy that read as something to run are shown as a copyable code block.
-_COMMAND_LINE = re.compile(
-    r"^\s*(?:\$ |(?:kubectl|curl|authcheck|/authcheck|hydra|cf|btp|echo|printf|base64|helm|"
-    r"istioctl|jq|openssl|export|http|wget|python3?|docker)\s)"
-)
+#: What turns a finding's command (`Finding.commands`) into one Slack runs as pasted.
+SLASH_PREFIX = "/authcheck "
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 #: Control characters (except newline and tab) have no business in a message and some break
@@ -118,11 +115,6 @@ def _fallback(text: str) -> str:
 # --- reports --------------------------------------------------------------------------------
 
 
-def _ordered(findings: list[Finding]) -> list[Finding]:
-    """Worst first; `sorted` is stable, so checks keep their order within a rank."""
-    return sorted(findings, key=lambda f: -f.status.rank)
-
-
 def outcome_line(report: Report, *, pending: int = 0, title: str | None = None) -> str:
     """The first thing a responder reads (plain text, unescaped; callers escape per target)."""
     label = title or report.command
@@ -133,22 +125,19 @@ def outcome_line(report: Report, *, pending: int = 0, title: str | None = None) 
             line += f" — so far {report.status.value.upper()}"
         return line
     head = report.headline
-    if head is None:
-        return f"{MARKS[Severity.SKIP]} {label}: nothing to report"
-    problems = sum(1 for f in report.findings if f.status.is_problem)
-    more = f" (+{problems - 1} more)" if problems > 1 else ""
-    status = report.status
-    return f"{MARKS[status]} {label}: {status.value.upper()} — {head.title or '(untitled)'}{more}"
+    mark = MARKS[head.status if head is not None else Severity.OK]
+    return f"{mark} {label}: {report.verdict}"
 
 
 def _summary(report: Report, pending: int) -> str:
     counts = Counter(f.status for f in report.findings)
     tally = "  ".join(
-        f"{MARKS[s]} {counts[s]}" for s in sorted(counts, key=lambda s: -s.rank) if counts[s]
+        f"{MARKS[f.status]} {counts.pop(f.status)}"
+        for f in ordered(report.findings)
+        if f.status in counts
     )
-    n = len(report.findings)
     parts = [f"`{escape(_code_safe(clip(report.command, 100)))}`"]
-    parts.append(f"{n} finding{'' if n == 1 else 's'}")
+    parts.append(plural(len(report.findings), "finding"))
     if not pending:
         parts.append(f"{report.duration_ms} ms")
     if tally:
@@ -156,20 +145,18 @@ def _summary(report: Report, pending: int) -> str:
     return " · ".join(parts)
 
 
-def _remedy_mrkdwn(remedy: str, limit: int) -> str:
-    """Prose escaped as is (inline `code` stays code); command-looking lines become a ``` block."""
-    prefix = "*Fix:* "
+def _remedy_mrkdwn(remedy: str, commands: tuple[str, ...], limit: int) -> str:
+    """Prose escaped as is (inline `code` stays code); the finding's commands, as `/authcheck …`
+    lines that can be pasted back into Slack, become a ``` block. Which lines are commands is
+    the model's word (`Finding.commands`), never guessed from the wording."""
+    prefix = "*Fix:* " if remedy else "*Run:* "
     out: list[str] = []
     used = len(prefix)
     groups: list[tuple[bool, list[str]]] = []
-    for line in remedy.splitlines() or [remedy]:
-        is_cmd = bool(_COMMAND_LINE.match(line))
-        if is_cmd:
-            line = line.strip().removeprefix("$ ")
-        if groups and groups[-1][0] == is_cmd:
-            groups[-1][1].append(line)
-        else:
-            groups.append((is_cmd, [line]))
+    if remedy:
+        groups.append((False, remedy.splitlines() or [remedy]))
+    if commands:
+        groups.append((True, [SLASH_PREFIX + " ".join(c.split()) for c in commands]))
     for is_cmd, lines in groups:
         room = limit - used - 1
         if room < 8:
@@ -191,18 +178,24 @@ def finding_text(finding: Finding) -> str:
     head = f"{MARKS[finding.status]} *{title}*"
     room = MAX_SECTION_TEXT - len(head) - 2  # two newlines between the parts
     detail = escape(finding.detail.strip())
-    remedy_budget = max(room // 2, room - len(detail) - 1) if finding.remedy.strip() else 0
-    remedy = _remedy_mrkdwn(finding.remedy.strip(), remedy_budget) if remedy_budget else ""
+    wants_fix = bool(finding.remedy.strip() or finding.commands)
+    remedy_budget = max(room // 2, room - len(detail) - 1) if wants_fix else 0
+    remedy = (
+        _remedy_mrkdwn(finding.remedy.strip(), finding.commands, remedy_budget)
+        if remedy_budget
+        else ""
+    )
     detail = clip(detail, room - len(remedy) - 1) if detail else ""
     return "\n".join(p for p in (head, detail, remedy) if p)
 
 
 def _overflow(hidden: list[Finding]) -> Block:
     counts = Counter(f.status for f in hidden)
-    tally = ", ".join(f"{counts[s]} {MARKS[s]}" for s in sorted(counts, key=lambda s: -s.rank))
-    n = len(hidden)
+    tally = ", ".join(
+        f"{counts.pop(f.status)} {MARKS[f.status]}" for f in ordered(hidden) if f.status in counts
+    )
     return context(
-        f"…and {n} more finding{'' if n == 1 else 's'} ({tally}) "
+        f"…and {plural(len(hidden), 'more finding')} ({tally}) "
         "(run with --json / see CLI: `authcheck run --json -- …`)"
     )
 
@@ -213,8 +206,8 @@ def render_report(
     """(fallback text, blocks) for a thread reply; re-rendered in place as checks finish."""
     line = outcome_line(report, pending=pending, title=title)
     blocks: list[Block] = [header(line), context(_summary(report, pending))]
-    ordered = _ordered(report.findings)
-    texts = [finding_text(f) for f in ordered]
+    shown_order = report.ordered()
+    texts = [finding_text(f) for f in shown_order]
     room = MAX_BLOCKS - len(blocks)
     shown: list[str] = []
     chars = 0
@@ -227,14 +220,13 @@ def render_report(
         shown.append(text)
         chars += len(text)
     blocks.extend(section(t) for t in shown)
-    hidden = ordered[len(shown) :]
+    hidden = shown_order[len(shown) :]
     if hidden:
         blocks.append(_overflow(hidden))
     fallback = escape(line)
-    if ordered and not pending:
-        worst = ordered[0]
-        if worst.detail:
-            fallback += "\n" + escape(worst.detail.strip())
+    head = report.headline
+    if head is not None and not pending and head.detail:
+        fallback += "\n" + escape(head.detail.strip())
     return _fallback(fallback), blocks
 
 

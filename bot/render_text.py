@@ -1,8 +1,17 @@
-"""The terminal form of a report. Decides nothing: order and outcome come from the Report."""
+"""The terminal form of a report. Decides nothing: order and outcome come from the Report.
+
+Commands a finding offers (`Finding.commands`) are printed as `authcheck run -- …` so they can be
+pasted back into the same terminal; the same finding in Slack shows `/authcheck …`.
+"""
 
 from __future__ import annotations
 
-from handlers.model import Finding, Report, Severity
+import shlex
+
+from handlers.model import Finding, Report, Severity, plural
+
+#: What turns a chat command into one this terminal runs.
+CLI_PREFIX = "authcheck run -- "
 
 MARKS = {
     Severity.OK: "✔ ok",
@@ -24,15 +33,18 @@ STYLES = {
 
 
 def outcome_line(report: Report) -> str:
-    """The first line a responder reads: the worst status and what it is about."""
-    head = report.headline
-    if head is None:
-        return f"{report.command}: nothing to report"
-    if not report.status.is_problem:
-        return f"{report.command}: {report.status.value.upper()} — {head.title}"
-    problems = sum(1 for f in report.findings if f.status.is_problem)
-    more = f" (+{problems - 1} more)" if problems > 1 else ""
-    return f"{report.command}: {report.status.value.upper()} — {head.title}{more}"
+    """The first line a responder reads: the verdict, good or bad (`Report.verdict`)."""
+    return f"{report.command}: {report.verdict}"
+
+
+def cli_command(command: str) -> str:
+    """A chat command as this terminal runs it. Each word is shell-quoted, so a value with a
+    space or a quote in it survives the copy and paste; plain words are left as they are."""
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: show it as written rather than guess
+        return CLI_PREFIX + command
+    return CLI_PREFIX + " ".join(shlex.quote(w) for w in words)
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -45,12 +57,15 @@ def render_finding(finding: Finding) -> str:
         lines.append(_indent(finding.detail))
     if finding.remedy:
         lines.append(_indent("fix: " + finding.remedy))
+    if finding.commands:
+        lines.append(_indent("run:"))
+        lines.extend(_indent(cli_command(c), "      ") for c in finding.commands)
     return "\n".join(lines)
 
 
 def render(report: Report) -> str:
     parts = [outcome_line(report), ""]
-    parts.extend(render_finding(f) for f in report.findings)
+    parts.extend(render_finding(f) for f in report.ordered())
     parts.append("")
-    parts.append(f"({len(report.findings)} findings in {report.duration_ms} ms)")
+    parts.append(f"({plural(len(report.findings), 'finding')} in {report.duration_ms} ms)")
     return "\n".join(parts)

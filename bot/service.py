@@ -19,14 +19,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import startup
 from bot.access import AccessPolicy, RateLimiter
 from bot.app import SlackBot
 from bot.audit import configure_logging
 from bot.crypto import JobCipher, JobKeyError
 from bot.exposure import flag_exposed_token
-from bot.health import health_routes, start_site
+from bot.health import health_routes
 from bot.intake import Intake
 from bot.pacing import ChannelPacer, Pacer, RedisChannelPacer
+from bot.parents import Parents
 from bot.queue import InProcessQueue, JobQueue
 from bot.redis_queue import RedisQueue
 from bot.replay import ReplayGuard
@@ -35,10 +37,16 @@ from bot.settings import BotSettings
 from bot.slack_sink import SlackSink
 from bot.worker import Worker
 from handlers.base import CheckContext
+from handlers.kube import kubeconfig_path
 from handlers.registry import Registry, default_registry
 from handlers.settings import Settings
 
 log = logging.getLogger("authcheck.service")
+#: Seconds a stopping bot waits for acked commands to reach the queue (Kubernetes' default
+#: grace period is 30 s; enqueueing takes a few seconds at most, even with Redis restarting).
+DRAIN_SECONDS = 20.0
+#: Seconds /readyz waits for Redis (Kubernetes' probe gives up after 1 s by default).
+READY_TIMEOUT = 0.8
 
 
 class ConfigError(ValueError):
@@ -97,7 +105,10 @@ class Service:
             if self.redis_queue is not None
             else ChannelPacer(rate=bs.channel_rate)
         )
-        self.sink = SlackSink(self.client, self.pacer, self.replies)
+        #: The parent message: posted by the bot after enqueueing, or by the worker if the bot
+        #: did not get to it (bot/parents.py); one reservation in the reply index decides.
+        self.parents = Parents(self.client, self.pacer, self.replies)
+        self.sink = SlackSink(self.client, self.pacer, self.replies, self.parents)
         self.worker = Worker(
             self.queue,
             self.registry,
@@ -114,10 +125,14 @@ class Service:
         return CheckContext(settings=self.settings)
 
     async def readiness(self) -> dict[str, bool]:
+        """Redis answers within READY_TIMEOUT and its consumer group exists (recreated if Redis
+        lost its data): what the bot needs to enqueue and a worker needs to read. A hung
+        Redis makes this False quickly instead of holding the probe for the socket timeout."""
         if self.redis_queue is None:
             return {"queue": True}
         try:
-            return {"redis": await self.redis_queue.ping()}
+            async with asyncio.timeout(READY_TIMEOUT):
+                return {"redis": await self.redis_queue.ready()}
         except Exception:
             return {"redis": False}
 
@@ -130,7 +145,9 @@ class Service:
         else:
             parts["Queue"] = "Redis reachable" if ready.get("redis") else "Redis NOT reachable"
         parts["Cluster"] = (
-            "configured" if self.settings.kubeconfig or _in_cluster() else "not configured"
+            "configured"
+            if kubeconfig_path(self.settings.kubeconfig) or _in_cluster()
+            else "not configured"
         )
         ctx = self.context()
         url = self.settings.hydra_admin_url.rstrip("/") + "/health/alive"
@@ -168,6 +185,7 @@ class Service:
             access,
             RateLimiter(self.bs.user_rate_per_minute),
             self.pacer,
+            self.parents,
         )
 
     def web_app(self, bot: SlackBot) -> web.Application:
@@ -179,11 +197,19 @@ class Service:
 
         async def events(request: web.Request) -> web.StreamResponse:
             body = await request.read()
+            # Signature first, before anything parses the body: Bolt parses before it checks,
+            # and answers 500 with a traceback to an unsigned `{` or `payload=%7B`.
+            if not replays.is_signed(body, request.headers):
+                return web.json_response({"error": "invalid request"}, status=401)
             if await replays.is_replay(body, request.headers):
                 log.warning("rejected a replayed Slack request")
                 return web.Response(status=401, text="replayed request")
-            bolt_request = await to_bolt_request(request)
-            response = await bot.app.async_dispatch(bolt_request)
+            try:
+                bolt_request = await to_bolt_request(request)
+                response = await bot.app.async_dispatch(bolt_request)
+            except Exception as exc:  # signed but unreadable: Slack never sends it; say so once
+                log.warning("unreadable signed Slack request: %s", type(exc).__name__)
+                return web.json_response({"error": "malformed request"}, status=400)
             return await to_aiohttp_response(response)
 
         app = web.Application(client_max_size=1024 * 1024)
@@ -198,13 +224,15 @@ def _in_cluster() -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
 
 
-async def _health_site(service: Service, skip_port: int | None = None) -> web.AppRunner | None:
-    port = service.bs.health_port
+async def _health_site(
+    service: Service, mode: str, skip_port: int | None = None
+) -> web.AppRunner | None:
+    port = startup.health_port(service.bs, mode)
     if port == 0 or port == skip_port:
         return None
     app = web.Application()
     app.add_routes(health_routes(service.readiness))
-    return await start_site(app, port)
+    return await startup.bind(app, port, "health", "AUTHCHECK_HEALTH_PORT")
 
 
 def _on_termination(callback: Callable[[], None]) -> None:
@@ -217,8 +245,18 @@ def _on_termination(callback: Callable[[], None]) -> None:
 
 async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) -> None:
     configure_logging()
+    if not run_worker and bs.redis_url is None:
+        raise ConfigError(
+            "--no-worker needs REDIS_URL: without it commands go to this process's in-memory "
+            "queue, which no `authcheck worker` can read, and would never be answered"
+        )
     service = Service(settings, bs)
     bot = service.bot(service.intake())
+    try:
+        socket_url = await startup.preflight(service, "serve")
+    except BaseException:
+        await service.close()
+        raise
     runners: list[web.AppRunner] = []
     tasks: list[asyncio.Task[Any]] = []
     stopping = asyncio.Event()
@@ -234,17 +272,22 @@ async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) ->
         if bs.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            health = await _health_site(service)
+            health = await _health_site(service, "serve")
             if health:
                 runners.append(health)
             handler = AsyncSocketModeHandler(bot.app, bs.slack_app_token.get_secret_value())
+            if socket_url:
+                handler.client.wss_uri = socket_url  # fresh from the start-up check
             log.info("authcheck serving in Socket Mode")
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            # Connecting runs beside the wait: a SIGTERM while slack_sdk retries a lost
+            # connection still stops the process at once.
+            connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
             await stopping.wait()
             await handler.close_async()  # type: ignore[no-untyped-call]
+            connecting.cancel()
         else:
-            runners.append(await start_site(service.web_app(bot), bs.port))
-            health = await _health_site(service, skip_port=bs.port)
+            runners.append(await startup.bind(service.web_app(bot), bs.port, "HTTP", "PORT"))
+            health = await _health_site(service, "serve", skip_port=bs.port)
             if health:
                 runners.append(health)
             log.info("authcheck serving HTTP on port %d (/slack/events)", bs.port)
@@ -256,6 +299,11 @@ async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) ->
             task.cancel()
         for runner in runners:
             await runner.cleanup()
+        # Commands already acked are still being enqueued (and their parents posted) in
+        # listener tasks: wait for them, bounded, so a rolling restart loses none.
+        left = await bot.drain(DRAIN_SECONDS)
+        if left:
+            log.warning("%d acked command(s) still being enqueued at exit", left)
         await service.close()
 
 
@@ -264,7 +312,12 @@ async def work(settings: Settings, bs: BotSettings) -> None:
     if bs.redis_url is None:
         raise ConfigError("REDIS_URL is not set: a standalone worker reads jobs from Redis")
     service = Service(settings, bs)
-    health = await _health_site(service)
+    try:
+        await startup.preflight(service, "worker")
+        health = await _health_site(service, "worker")
+    except BaseException:
+        await service.close()
+        raise
     _on_termination(service.worker.stop)
     log.info("authcheck worker started (concurrency %d)", bs.worker_concurrency)
     try:

@@ -32,7 +32,10 @@ class BotSettings(BaseSettings):
         default_factory=list, validation_alias="AUTHCHECK_ALLOWED_USERGROUPS"
     )
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
-    health_port: int = Field(default=8080, ge=0, le=65535, validation_alias="AUTHCHECK_HEALTH_PORT")
+    #: Unset: 8080 for `serve`, 8081 for `worker` (bot/startup.py), so both fit on one host.
+    health_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias="AUTHCHECK_HEALTH_PORT"
+    )
     worker_concurrency: int = Field(
         default=8, ge=1, le=256, validation_alias="AUTHCHECK_WORKER_CONCURRENCY"
     )

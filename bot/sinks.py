@@ -9,6 +9,11 @@ from bot.jobs import Job
 from handlers.model import Report
 
 
+class Undeliverable(Exception):
+    """No answer can ever be delivered for this job (Slack refuses the channel): the worker
+    finishes it without running or retrying it; whoever raised it has told the person."""
+
+
 class ReplySink(Protocol):
     async def started(self, job: Job, command: str, checks: int) -> None: ...
 

@@ -17,7 +17,7 @@ from bot.audit import audit
 from bot.jobs import Job
 from bot.metrics import CHECK_SECONDS, JOBS_DONE, JOBS_FAILED, JOBS_RUNNING
 from bot.queue import JobQueue
-from bot.sinks import ReplySink
+from bot.sinks import ReplySink, Undeliverable
 from handlers.base import CheckContext, UsageError
 from handlers.describe import target
 from handlers.grammar import parse
@@ -28,6 +28,8 @@ from handlers.runner import run_invocation
 log = logging.getLogger("authcheck.worker")
 
 ReportHook = Callable[[Job, Report], Report]
+#: How long a stopping worker tries to give a job back before leaving it to the idle timeout.
+HAND_BACK_SECONDS = 3.0
 
 
 def backoff(attempt: int, base: float = 1.0, cap: float = 30.0) -> float:
@@ -60,6 +62,7 @@ class Worker:
         self.job_timeout = job_timeout
         self.hooks = hooks
         self._stopping = asyncio.Event()
+        self._running: set[asyncio.Task[Report | None]] = set()
 
     async def handle(self, job: Job) -> Report:
         """Runs one job to its report and delivers it; raises only if delivery fails."""
@@ -146,6 +149,12 @@ class Worker:
         JOBS_RUNNING.inc()
         try:
             report = await self.handle(job)
+        except Undeliverable as exc:  # the channel takes no message: end it, unrun, no retry
+            JOBS_DONE.labels("undeliverable").inc()
+            audit("command.undeliverable", job=job.id, channel=job.origin.get("channel"))
+            log.warning("job %s: %s", job.id, exc)
+            await self.queue.done(job)
+            return None
         except Exception as exc:  # delivery failed; the job goes back with backoff
             JOBS_FAILED.labels(type(exc).__name__).inc()
             log.warning("job %s attempt %d failed: %s", job.id, job.attempts, type(exc).__name__)
@@ -158,13 +167,31 @@ class Worker:
         JOBS_DONE.labels(report.status.value).inc()
         return report
 
+    async def _hand_back(self, job: Job) -> None:
+        """Best effort and bounded: if the queue cannot take it back now, the job is still
+        pending there and is reclaimed after the visibility timeout."""
+        try:
+            async with asyncio.timeout(HAND_BACK_SECONDS):
+                await self.queue.release(job)
+            JOBS_DONE.labels("handed_back").inc()
+            log.info("job %s handed back to the queue", job.id)
+        except Exception as exc:
+            log.warning("job %s: could not hand back (%s)", job.id, type(exc).__name__)
+
     async def run_once(self) -> Report | None:
         job = await self.queue.take()
         return None if job is None else await self.process(job)
 
-    def stop(self) -> None:
-        """Lanes finish the job in hand and leave within `poll` seconds; nothing is cut off."""
+    def stop(self, hand_back: bool = True) -> None:
+        """Lanes stop taking jobs and leave within `poll` seconds. With `hand_back` (SIGTERM:
+        a rolling restart) the jobs in hand are stopped and given back to the queue at once,
+        so another worker runs them now instead of after the visibility timeout; a re-run
+        edits the same reply (bot/replies.py), so nobody gets two answers. Without it, the
+        jobs in hand are finished first."""
         self._stopping.set()
+        if hand_back:
+            for task in list(self._running):
+                task.cancel()
 
     async def run_forever(self, poll: float = 1.0) -> None:
         """`concurrency` jobs at a time until `stop()`; a broken queue read is retried."""
@@ -179,8 +206,21 @@ class Worker:
                     continue
                 if job is None:
                     continue
+                task = asyncio.create_task(self.process(job))
+                self._running.add(task)
                 try:
-                    await self.process(job)
+                    await asyncio.wait({task})
+                except asyncio.CancelledError:
+                    task.cancel()
+                    await self._hand_back(job)
+                    raise
+                finally:
+                    self._running.discard(task)
+                if task.cancelled():
+                    await self._hand_back(job)
+                    continue
+                try:
+                    task.result()
                 except Exception as exc:
                     # The queue itself failed (Redis restarting): the job is still pending there
                     # and will be claimed again after the visibility timeout. The lane lives on.

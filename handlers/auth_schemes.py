@@ -27,6 +27,7 @@ _SHOWN = {
     "aws4-hmac-sha256": AWS,
     "apikey": "ApiKey",
     "token": "Token",
+    "key": "API key",
 }
 #: Schemes a `--token` value may start with; anything else is sent as a Bearer token.
 EXPLICIT = ("basic", "digest", "negotiate", "ntlm", "aws4-hmac-sha256", "apikey", "token", "dpop")
@@ -39,9 +40,12 @@ HOW_TO_SEND = {
     "NTLM": "NTLM is a Windows challenge-response handshake (`curl --ntlm -u user`).",
     "Digest": "Digest is a challenge-response over the server's nonce (`curl --digest -u "
     "user:password`); a fixed header cannot work.",
+    "API key": "The server reads an API key (Kong answers `WWW-Authenticate: Key`): send the "
+    "consumer's key in the header or query parameter it reads (Kong: `apikey`), not a Bearer "
+    "token.",
     AWS: "AWS APIs want requests signed with Signature Version 4 by an AWS SDK, the AWS CLI or "
     "`curl --aws-sigv4 'aws:amz:<region>:<service>' --user '<key id>:<secret>'`; "
-    "`authcheck header` lints a SigV4 header.",
+    "`header` lints a SigV4 header.",
 }
 
 
@@ -73,7 +77,7 @@ _AWS_CODES: dict[str, tuple[str, str]] = {
         "(a signed header added or rewritten by a proxy, path or query encoded differently, a "
         "body not matching x-amz-content-sha256)",
         "Check the secret key pairs with the key id; sign exactly what is sent (let the SDK "
-        "sign); `authcheck header` lints the Authorization header.",
+        "sign); `header` lints the Authorization header.",
     ),
     "RequestTimeTooSkewed": (
         "the request time is more than 15 minutes away from AWS's clock",

@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-
+from handlers import text_secrets
 from handlers.model import Finding
 from handlers.redact import Redactor
-from handlers.settings import Settings
 
 if TYPE_CHECKING:
+    # Annotations only: pydantic-settings and httpx are imported when a check first runs, so
+    # declaring commands (help, the parser) stays quick to start (`bench/startup.py`).
+    import httpx
+
     from handlers.kube import KubeAccess
     from handlers.registry import Registry
+    from handlers.settings import Settings
 
 
 class ParamKind(enum.Enum):
@@ -68,6 +71,9 @@ class UsageError(ValueError):
     """Bad input: carries a one-line reason and the usage to show with it."""
 
     def __init__(self, reason: str, usage: str) -> None:
+        # A reason may quote what was typed: a URL with `?access_token=` or `user:pass@` in it
+        # is shown with those values fingerprinted, like everywhere else.
+        reason = text_secrets.mask(reason)
         super().__init__(reason)
         self.reason = reason
         self.usage = usage
@@ -177,6 +183,8 @@ class CheckContext:
         configured endpoints are trusted, so no check can forget to vet a URL from chat or from
         the cluster, and each redirect hop and DNS answer is vetted too.
         """
+        import httpx
+
         from handlers.oauth.targets import guarded_transport
 
         verify = kwargs.pop("verify", True)
@@ -190,8 +198,11 @@ class CheckContext:
         )
 
     def secret_values(self, args: Arguments, params: Sequence[Param]) -> None:
-        """Registers every value of a secret parameter with the redactor."""
+        """Registers every value of a secret parameter with the redactor, and the credentials
+        hidden in the others (a URL's `?access_token=`, `user:pass@`, a pasted `Bearer …`)."""
         for p in params:
-            if p.secret:
-                for value in args.many(p.name):
+            for value in args.many(p.name):
+                if p.secret:
                     self.redactor.add(value)
+                for hidden in text_secrets.find(value):
+                    self.redactor.add(hidden)

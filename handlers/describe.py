@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from handlers import text_secrets
 from handlers.base import ParamKind
 from handlers.grammar import Invocation
 from handlers.redact import fingerprint
@@ -18,7 +19,7 @@ def describe(inv: Invocation, max_length: int = 300) -> str:
             continue
         values = value if isinstance(value, list) else [value]
         for item in values:
-            shown = fingerprint(str(item)) if param.secret else str(item)
+            shown = fingerprint(str(item)) if param.secret else text_secrets.mask(str(item))
             if param.kind is ParamKind.SWITCH:
                 words.append(param.flag)
             elif param.kind is ParamKind.OPTION:
@@ -35,5 +36,5 @@ def target(inv: Invocation) -> str | None:
         if param.kind is ParamKind.POSITIONAL and not param.secret:
             value = inv.args.get(param.name)
             if isinstance(value, str):
-                return value[:200]
+                return text_secrets.mask(value)[:200]
     return None

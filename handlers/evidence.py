@@ -18,6 +18,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from handlers import gateways
+
 MAX_INPUT = 40_000
 MAX_ITEMS = 10
 MAX_VALUE = 2_000
@@ -88,6 +90,17 @@ GATEKEEPER_TEXTS: tuple[str, ...] = (
     "Client authentication failed",
     "Bad credentials",
     "Missing credentials",
+)
+#: Plus every distinctive wording of the shared gateway table (Kong, AWS, Apigee, Azure APIM, ESP).
+GATEKEEPER_TEXTS = (
+    *GATEKEEPER_TEXTS,
+    *(
+        sig.text
+        for sig in gateways.SIGNATURES
+        if not sig.needs_header
+        and not sig.product.startswith("nginx")
+        and sig.text.lower() not in {t.lower() for t in GATEKEEPER_TEXTS}
+    ),
 )
 _GATEKEEPER = re.compile("|".join(re.escape(t) for t in GATEKEEPER_TEXTS), re.IGNORECASE)
 _CANONICAL = {t.lower(): t for t in GATEKEEPER_TEXTS}

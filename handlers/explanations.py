@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from handlers import gateways
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -35,25 +37,19 @@ class Explanation:
         return (self.key, *self.aliases)
 
 
-_DIAGNOSE = "`/authcheck diagnose <url> --token <token>` runs every relevant check at once"
-_PROBE = "`/authcheck probe <url> --token <token>` shows who answered (Istio, Oathkeeper, the app)"
-_DECODE = "`/authcheck decode <token>` shows `iss`, `aud`, scopes, `kid`, expiry and clock skew"
-_INTROSPECT = "`/authcheck introspect <token>` asks the issuer whether the token is active"
+_DIAGNOSE = "`diagnose <url> --token <token>` runs every relevant check at once"
+_PROBE = "`probe <url> --token <token>` shows who answered (Istio, Oathkeeper, the app)"
+_DECODE = "`decode <token>` shows `iss`, `aud`, scopes, `kid`, expiry and clock skew"
+_INTROSPECT = "`introspect <token>` asks the issuer whether the token is active"
 _TOKEN = (
-    "`/authcheck token <issuer-or-token-url> --client-id <id> --client-secret <secret>` "
+    "`token <issuer-or-token-url> --client-id <id> --client-secret <secret>` "
     "requests a token and explains a refusal"
 )
-_CLIENT = (
-    "`/authcheck client <namespace>/<name>` compares the OAuth2Client, its Secret and Hydra's copy"
-)
-_APIRULE = (
-    "`/authcheck apirule <namespace>/<name> --token <token>` says whether the rule lets it in"
-)
-_BINDING = (
-    "`/authcheck binding <namespace>/<secret>` checks an XSUAA binding and makes a live token call"
-)
-_HEADER = '`/authcheck header "<Authorization value>"` lints the header\'s scheme and shape'
-_HYDRA = "`/authcheck hydra` checks Hydra and hydra-maester health and admin paths"
+_CLIENT = "`client <namespace>/<name>` compares the OAuth2Client, its Secret and Hydra's copy"
+_APIRULE = "`apirule <namespace>/<name> --token <token>` says whether the rule lets it in"
+_BINDING = "`binding <namespace>/<secret>` checks an XSUAA binding and makes a live token call"
+_HEADER = '`header "<Authorization value>"` lints the header\'s scheme and shape'
+_HYDRA = "`hydra` checks Hydra and hydra-maester health and admin paths"
 
 
 EXPLANATIONS: tuple[Explanation, ...] = (
@@ -129,7 +125,7 @@ EXPLANATIONS: tuple[Explanation, ...] = (
             "in two places at once",
         ),
         fix="Read the `error` field of the body and explain that code.",
-        next_steps=("`/authcheck explain <error code>` for the code in the body", _HEADER, _TOKEN),
+        next_steps=("`explain <error code>` for the code in the body", _HEADER, _TOKEN),
         status=400,
         related=("invalid_request", "invalid_scope", "invalid_grant"),
     ),
@@ -213,7 +209,7 @@ EXPLANATIONS: tuple[Explanation, ...] = (
         next_steps=(
             _DECODE,
             _CLIENT,
-            "`/authcheck token <issuer> --client-id <id> --client-secret <secret> --scope <S>`",
+            "`token <issuer> --client-id <id> --client-secret <secret> --scope <S>`",
             _APIRULE,
         ),
         status=403,
@@ -634,6 +630,7 @@ EXPLANATIONS: tuple[Explanation, ...] = (
     ),
 )
 
+
 #: Shown when a topic is unknown: a handful that covers the common cases.
 SUGGESTED = (
     "401",
@@ -653,6 +650,52 @@ def normalise_topic(text: str) -> str:
     """Lower case, straight quotes, single spaces, no surrounding quotes."""
     text = _SPACES.sub(" ", text.translate(_TYPOGRAPHY).lower()).strip()
     return text.strip(_EDGES).strip()
+
+
+def _gateway_entry(sig: gateways.Signature) -> Explanation:
+    """An entry made from the shared gateway table, so `explain` knows every gateway wording
+    `probe` and `diagnose` recognise, in the same words."""
+    wants = f" It reads {sig.wants}, not a Bearer token." if sig.wants else ""
+    return Explanation(
+        key=sig.key,
+        # A wording another entry already answers to (`403 Forbidden`) stays that entry's.
+        aliases=tuple(
+            a for a in (sig.text, *sig.aliases) if normalise_topic(a) not in _KNOWN_NAMES
+        ),
+        title=f"{sig.product}: `{sig.text}`",
+        meaning=f"{sig.meaning[0].upper()}{sig.meaning[1:]}.{wants} (Source: {sig.source}.)",
+        causes=sig.causes or (sig.meaning,),
+        fix=sig.remedy,
+        next_steps=(_PROBE, _DIAGNOSE, _DECODE),
+        status=sig.status,
+    )
+
+
+_KNOWN_KEYS = {e.key for e in EXPLANATIONS}
+_KNOWN_NAMES = {normalise_topic(n) for e in EXPLANATIONS for n in e.names}
+#: The gateway table's wordings `explain` did not have an entry for yet.
+GATEWAY_EXPLANATIONS = tuple(
+    _gateway_entry(sig)
+    for sig in gateways.SIGNATURES
+    if sig.key not in _KNOWN_KEYS and not sig.needs_header
+)
+#: `{"message":"Unauthorized"}` alone: Kong and AWS API Gateway both answer it.
+AMBIGUOUS_GATEWAY = Explanation(
+    key="gateway unauthorized",
+    aliases=(),
+    title='`{"message":"Unauthorized"}`: an API gateway (Kong or AWS API Gateway) refused',
+    meaning=(
+        "Both Kong's authentication plugins and AWS API Gateway's authorizers answer 401 with "
+        "exactly this body and say no more: the credential was missing, or was not accepted. "
+        "Headers tell them apart: `x-amzn-ErrorType`/`x-amzn-RequestId` is AWS, "
+        "`Server: kong`/`Via: kong` is Kong."
+    ),
+    causes=tuple(s.meaning for s in gateways.SIGNATURES if s.text == "Unauthorized"),
+    fix="Probe the URL: the headers say which gateway it is and the verdict follows.",
+    next_steps=(_PROBE, _DIAGNOSE, _DECODE),
+    status=401,
+)
+EXPLANATIONS = (*EXPLANATIONS, *GATEWAY_EXPLANATIONS, AMBIGUOUS_GATEWAY)
 
 
 def _index() -> dict[str, Explanation]:
@@ -686,6 +729,20 @@ def _from_json(text: str) -> Explanation | None:
     return None
 
 
+def _gateway_body(text: str) -> Explanation | None:
+    """A gateway's error body (Kong, AWS, Apigee, Azure APIM, ESP): the shared table decides."""
+    sig = gateways.in_text(text)
+    if sig is not None:
+        return _BY_NAME.get(normalise_topic(sig.key))
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and str(data.get("message", "")).strip().lower() == "unauthorized":
+        return AMBIGUOUS_GATEWAY
+    return None
+
+
 def lookup(topic: str) -> Explanation | None:
     """The entry for `topic`: an exact name, a JSON error body, else the longest name inside it."""
     wanted = normalise_topic(topic)
@@ -693,6 +750,9 @@ def lookup(topic: str) -> Explanation | None:
         return None
     if wanted in _BY_NAME:
         return _BY_NAME[wanted]
+    found = _gateway_body(topic.strip().strip("`'"))
+    if found is not None:
+        return found
     if wanted.startswith("{"):
         found = _from_json(topic.strip().strip("`'"))
         if found is not None:

@@ -15,16 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.base import Arguments, Command, Param, ParamKind, UsageError
-from handlers.redact import fingerprint
+from handlers.input_lint import NO_BREAK_SPACES, ZERO_WIDTH, lint
+from handlers.model import Finding
+from handlers.redact import Redactor, fingerprint
 from handlers.registry import Registry
 
 #: Slack caps slash-command text at about 4,000 characters; pasted logs go through the shortcut.
 MAX_TEXT = 12_000
-GENERAL_USAGE = "/authcheck <command> [arguments] — `/authcheck help` lists the commands"
+#: Without a surface prefix, like every command's usage: Slack shows it after `/authcheck `, the
+#: CLI after `authcheck run -- `, so what is printed runs where it is printed.
+GENERAL_USAGE = "<command> [arguments] — `help` lists the commands"
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'", "‚": "'"})
 _DASH_FLAG = re.compile(r"(?<!\S)[\u2014\u2013\u2212](?=[A-Za-z])")
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+_INVISIBLE = str.maketrans(
+    {**dict.fromkeys(NO_BREAK_SPACES, " "), **dict.fromkeys(ZERO_WIDTH, None)}
+)
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,15 @@ class Invocation:
     command: Command
     args: Arguments
     text: str
+    #: Findings about the raw text (`handlers.input_lint`), made before `normalise` cleaned it.
+    notes: tuple[Finding, ...] = ()
 
 
 def normalise(text: str) -> str:
-    """Undo Slack's typography: curly quotes, em-dash flags, non-breaking spaces."""
-    text = text.translate(_QUOTES).replace("\u00a0", " ").replace("\u200b", "")
+    """Undo Slack's typography: curly quotes, em-dash flags, no-break and zero-width spaces.
+
+    What is cleaned here is first reported by `input_lint.lint` on the raw text."""
+    text = text.translate(_QUOTES).translate(_INVISIBLE)
     return _DASH_FLAG.sub("--", text)
 
 
@@ -65,6 +76,7 @@ def parse(text: str, registry: Registry) -> Invocation:
             GENERAL_USAGE,
         )
     _reject_controls(text)
+    notes = tuple(lint(text))  # before any clean-up: what was pasted is what the server saw
     text = normalise(text).strip()
     if not text:
         raise UsageError("no command given", GENERAL_USAGE)
@@ -77,12 +89,41 @@ def parse(text: str, registry: Registry) -> Invocation:
         hint = f" (did you mean `{suggestion[0]}`?)" if suggestion else ""
         raise UsageError(f"unknown command `{_short(name)}`{hint}", GENERAL_USAGE)
     args = parse_arguments(command, rest.strip())
-    return Invocation(command=command, args=args, text=text)
+    return Invocation(command=command, args=args, text=text, notes=notes)
+
+
+def _unknown_option(command: Command, flag: str, known: list[str]) -> UsageError:
+    """Names the option (never a value) and, for a near miss, the one that was meant."""
+    names = {k.removeprefix("--"): k for k in known}
+    near = difflib.get_close_matches(flag.lower().removeprefix("--"), names, n=1, cutoff=0.75)
+    hint = f" (did you mean `{names[near[0]]}`?)" if near else ""
+    if not known:
+        hint = f" (`{command.name}` takes no options)"
+    reason = f"unknown option `{_short(flag)}` for `{command.name}`{hint}"
+    return UsageError(reason, command.usage())
+
+
+#: `--word` or `--word=value` standing alone in a raw (REST) argument.
+_OPTION_WORD = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(?==|$)")
+#: A pasted curl command legitimately carries its own options (`--header`, `-u`).
+_CURL_WORD = re.compile(r"(?i)(?<![\w/-])curl(?![\w-])")
+
+
+def _option_in_rest(command: Command, param: Param, rest: str) -> None:
+    """A raw secret argument (a token, a header) never contains `--flag`: one found there was
+    meant as an option, so it is a usage error naming it rather than part of the token."""
+    if not param.secret or _CURL_WORD.search(rest):
+        return
+    for word in rest.split():
+        match = _OPTION_WORD.match(word)
+        if match:
+            raise _unknown_option(command, match.group(0), [])
 
 
 def _take_rest(command: Command, rest: str) -> dict[str, Any]:
     param = next(p for p in command.params if p.kind is ParamKind.REST)
     usage = command.usage()
+    _option_in_rest(command, param, rest)
     if not rest:
         if param.required:
             raise UsageError(f"missing <{param.metavar or param.name}>", usage)
@@ -117,7 +158,7 @@ def parse_arguments(command: Command, rest: str) -> Arguments:
             flag, eq, inline = word.partition("=")
             param = by_flag.get(flag.lower())
             if param is None:
-                raise UsageError(f"unknown option `{_short(flag)}` for `{command.name}`", usage)
+                raise _unknown_option(command, flag, list(by_flag))
             if param.kind is ParamKind.SWITCH:
                 if eq:
                     raise UsageError(f"`{param.flag}` takes no value", usage)
@@ -179,8 +220,20 @@ def _validated(command: Command, values: dict[str, Any]) -> Arguments:
         except UsageError:
             raise
         except ValueError as exc:
-            raise UsageError(_one_line(str(exc)), command.usage()) from None
+            raise UsageError(_without_secrets(command, args, str(exc)), command.usage()) from None
     return args
+
+
+def _without_secrets(command: Command, args: Arguments, reason: str) -> str:
+    """A validator's reason with every value of a secret parameter fingerprinted: whatever a
+    validator quotes, a usage error never echoes a token, secret or password."""
+    secrets = Redactor()
+    for param in command.params:
+        if param.secret:
+            for value in args.many(param.name):
+                secrets.add(value)
+                secrets.add(_one_line(value))
+    return secrets.text(_one_line(reason))
 
 
 def _one_line(text: str) -> str:

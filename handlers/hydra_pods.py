@@ -96,7 +96,7 @@ def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -
                 _detail(mine, "Newest:"),
                 "Callers send a secret Hydra does not hold for this client (a Secret edited after "
                 "registration, a `+` not URL-encoded in Basic auth, a trailing newline) or use "
-                "another auth method than `token_endpoint_auth_method`: `authcheck token` finds "
+                "another auth method than `token_endpoint_auth_method`: `token` finds "
                 "out which.",
                 _evidence(hydra_logs.last(mine, SHOWN)),
             )
@@ -113,7 +113,7 @@ def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -
                 Severity.INFO if client_id else Severity.WARN,
                 f"Hydra logged {len(others)} client authentication failure(s) {which}".strip(),
                 _detail(others, "Newest:"),
-                "`authcheck client <ns>/<name>` or `authcheck token` for the client in question.",
+                "`client <ns>/<name>` or `token` for the client in question.",
                 _evidence(hydra_logs.last(others, SHOWN)),
             )
         )

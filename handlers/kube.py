@@ -87,8 +87,22 @@ class KubeAccess:
             self.api_client.close()
 
 
+#: Where kubectl looks when KUBECONFIG is unset (`~` is the HOME of the process).
+DEFAULT_KUBECONFIG = os.path.join("~", ".kube", "config")
+
+
+def kubeconfig_path(kubeconfig: str | None) -> str | None:
+    """KUBECONFIG when set; otherwise `~/.kube/config` if it exists, as kubectl does — so a bot
+    or CLI run on a laptop or a bastion uses the cluster the operator's kubectl uses."""
+    if kubeconfig:
+        return kubeconfig
+    default = os.path.expanduser(DEFAULT_KUBECONFIG)
+    return default if os.path.isfile(default) else None
+
+
 def _load(kubeconfig: str | None) -> KubeAccess:
-    """Builds the ApiClient: in-cluster first (that is where the bot runs), then KUBECONFIG."""
+    """Builds the ApiClient: in-cluster first (that is where the bot runs), then KUBECONFIG,
+    then `~/.kube/config`."""
     from kubernetes import client
     from kubernetes import config as _config
     from kubernetes.config.config_exception import ConfigException
@@ -105,9 +119,11 @@ def _load(kubeconfig: str | None) -> KubeAccess:
             ) from None
         cfg.retries = 0
         return KubeAccess(client.ApiClient(cfg), "in-cluster ServiceAccount")
+    kubeconfig = kubeconfig_path(kubeconfig)
     if not kubeconfig:
         raise KubeNotConfigured(
-            "no Kubernetes configuration: not running in a pod and KUBECONFIG is not set",
+            "no Kubernetes configuration: not running in a pod, KUBECONFIG is not set and "
+            f"{DEFAULT_KUBECONFIG} does not exist",
             action="load config",
         )
     if not os.path.isfile(kubeconfig):
@@ -315,17 +331,20 @@ async def pod_logs(
 def error_finding(check: str, exc: KubeError, *, subject: str = "") -> Finding:
     """The standard finding for a Kubernetes failure that is not a verdict on the object.
 
-    Not configured → `skip` with how to configure; forbidden → `error` naming the RBAC rule;
-    unreachable or anything else → `error` saying what was tried. `KubeNotFound` is the caller's
-    to judge and is only mapped here as `error` when the caller has no better reading.
+    Not configured → `error` (the command's subject could not be checked, so the answer must not
+    read as "nothing wrong" nor exit 0) with how to configure; forbidden → `error` naming the RBAC
+    rule; unreachable or anything else → `error` saying what was tried. `KubeNotFound` is the
+    caller's to judge and is only mapped here as `error` when the caller has no better reading.
+    (`diagnose` does not come here: there a cluster step that cannot run merely does not apply.)
     """
     about = f" ({subject})" if subject else ""
     if isinstance(exc, KubeNotConfigured):
+        what = f"{subject}: " if subject else ""
         return Finding(
             check,
-            Severity.SKIP,
-            f"Kubernetes is not configured{about}",
-            exc.message,
+            Severity.ERROR,
+            f"Could not check {what}Kubernetes is not configured",
+            f"{exc.message}. This says nothing about the object itself.",
             HOW_TO_CONFIGURE,
         )
     if isinstance(exc, KubeForbidden):

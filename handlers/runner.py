@@ -57,6 +57,7 @@ def scrub(finding: Finding, ctx: CheckContext) -> Finding:
         detail=r.text(finding.detail),
         remedy=r.text(finding.remedy),
         evidence=r.scrub(finding.evidence),
+        commands=tuple(r.text(c) for c in finding.commands),
     )
 
 
@@ -70,11 +71,14 @@ async def run_invocation(
     checks = inv.command.checks
     order = {id(c): i for i, c in enumerate(checks)}
     results: dict[int, list[Finding]] = {}
+    # Findings about the raw input (`Invocation.notes`) are known before any check runs.
+    notes = [scrub(f, ctx) for f in inv.notes]
+    report.findings = list(notes)
 
     async def run_and_record(check: Check) -> None:
         found = [scrub(f, ctx) for f in await _run_one(check, inv, ctx)]
         results[order[id(check)]] = found
-        report.findings = [f for i in sorted(results) for f in results[i]]
+        report.findings = notes + [f for i in sorted(results) for f in results[i]]
         report.duration_ms = int((time.monotonic() - started) * 1000)
         if on_progress is not None:
             pending = len(checks) - len(results)

@@ -332,3 +332,40 @@ def opaque_kind(token: str) -> tuple[str, str] | None:
     if len(segments) == 2:
         return "an opaque token (`<key>.<signature>`, the shape Ory Hydra issues)", "unknown"
     return "an opaque token (not a JWT)", "unknown"
+
+
+#: Signature lengths in bytes each JWS `alg` produces (RFC 7518 §3): HMAC by hash size, RSA by
+#: key size (2048/3072/4096-bit keys), ECDSA as the fixed R||S pair, EdDSA 64.
+SIGNATURE_BYTES: dict[str, tuple[int, ...]] = {
+    "HS256": (32,),
+    "HS384": (48,),
+    "HS512": (64,),
+    **{f"{kind}{bits}": (256, 384, 512) for kind in ("RS", "PS") for bits in (256, 384, 512)},
+    "ES256": (64,),
+    "ES384": (96,),
+    "ES512": (132,),
+    "EdDSA": (64,),
+}
+
+
+def signature_length_problem(token: str) -> str | None:
+    """Why the token's signature cannot be whole, or None: a signature whose length does not fit
+    its `alg` was cut (a truncated paste, a line break) or belongs to another token. One function
+    for `decode`, `header` and `probe`, so all three flag the same tokens."""
+    segments = token.strip().split(".")
+    if len(segments) != 3 or not segments[2]:
+        return None
+    try:
+        header = _header_of(segments[0], 3)
+        raw = b64url_decode(segments[2], _part_name(2, 3), 3)
+    except JwtShapeError:
+        return None
+    alg = header.get("alg") if header else None
+    sizes = SIGNATURE_BYTES.get(alg) if isinstance(alg, str) else None
+    if sizes is None or len(raw) in sizes:
+        return None
+    wanted = " or ".join(str(s) for s in sizes)
+    return (
+        f"its signature is {len(raw)} bytes, but `{alg}` signatures are {wanted} bytes: the "
+        "token was cut short (or altered) on the way"
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from handlers import apirules, kube
+from handlers import apirules, kube, signatures
 from handlers.apirules import ApiRule, TokenFacts, Verdict
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.model import Finding, Severity
@@ -255,7 +255,45 @@ class ApiRuleCheck:
         ]
         facts = TokenFacts(decoded, ctx.clock(), kids)
         out += [_verdict_finding(self.name, apirules.evaluate(r, facts), token) for r in rule.rules]
+        if decoded is not None and not failed:
+            out += await self._signature(ctx, rule, token, decoded)
         return out
+
+    async def _signature(
+        self, ctx: CheckContext, rule: ApiRule, token: str, decoded: DecodedJwt
+    ) -> list[Finding]:
+        """The signature against the keys the rule trusts for the token's issuer (the same
+        check `diagnose` makes; never keys the token names itself)."""
+        iss = decoded.claims.get("iss")
+        own: list[str] = []
+        for r in rule.rules:
+            own += [a.jwks_uri for a in r.authentications if a.jwks_uri and a.issuer == iss]
+            if r.jwks_urls and (not r.issuers or iss in r.issuers):
+                own += list(r.jwks_urls)
+        own = list(dict.fromkeys(own))
+        if not own:
+            return []
+        outcome = await signatures.check(ctx, token, own)
+        if not isinstance(outcome, signatures.SignatureCheck) or outcome.outcome == "no_kid":
+            return []  # unreadable keys are reported above; a missing `kid` by the verdicts
+        ev: dict[str, Any] = {"fingerprint": fingerprint(token), "signature": outcome.outcome}
+        if outcome.verified:
+            return [
+                Finding(self.name, Severity.INFO, "Signature verified with the rule's JWKS",
+                        outcome.reason, "", ev)
+            ]  # fmt: skip
+        return [
+            Finding(
+                self.name,
+                Severity.FAIL,
+                "The token's signature does not verify with the rule's keys",
+                f"Checked with PyJWT: {outcome.reason}. Envoy answers `Jwt verification fails`.",
+                "Use an untouched token from the issuer whose keys the rule trusts; if new "
+                "tokens fail too, the issuer signs with a key (or `alg`) its JWKS does not "
+                "publish.",
+                ev,
+            )
+        ]
 
 
 def build() -> Command:

@@ -13,21 +13,23 @@ import os
 import ssl
 import tempfile
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from handlers import kube
 from handlers.base import Arguments, CheckContext, Command, Param
 from handlers.model import Finding, Severity
-from handlers.oauth import client_auth
+from handlers.oauth import client_auth, refusals
+from handlers.oauth.destinations import Credentials, Destinations
 from handlers.oauth.responses import json_object, parse_oauth_error
-from handlers.oauth.token_request import request_client_credentials
+from handlers.oauth.token_request import TokenAttempt, request_client_credentials
 from handlers.oauth.transport import describe
 from handlers.redact import describe_secret
 from handlers.timefmt import utc
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 CHECK = "binding"
 CREDENTIAL_TYPES = ("binding-secret", "instance-secret", "x509")
@@ -76,6 +78,10 @@ def _url(value: Any) -> str | None:
 
 
 def _certificates(pem: str) -> list[x509.Certificate]:
+    # cryptography's x509 is imported only for x509 bindings: it is slow to import, and `help`
+    # and every other command would pay for it at start-up.
+    from cryptography import x509
+
     return x509.load_pem_x509_certificates(pem.encode())
 
 
@@ -118,6 +124,8 @@ def _x509_findings(creds: dict[str, Any], ctx: CheckContext) -> list[Finding]:
         out.append(Finding(CHECK, Severity.WARN, "The certificate expires soon", window))
     else:
         out.append(Finding(CHECK, Severity.OK, "The certificate is within its validity", window))
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = serialization.load_pem_private_key(key_pem.encode(), password=None)
     except (ValueError, TypeError):
@@ -318,8 +326,19 @@ class BindingCheck:
                 )
             )
         token_url = f"{url}/oauth/token"
+        # The binding's credentials go to the server the same Secret names, and nowhere else.
+        bound = Credentials(
+            client_id,
+            secret,
+            f"binding Secret {ns}/{name}",
+            Destinations.of(
+                f"named by binding Secret {ns}/{name} itself",
+                [url, _url(creds.get("certurl"))],
+                [str(creds.get("uaadomain") or "")],
+            ),
+        )
         attempt = await request_client_credentials(
-            ctx, token_url, client_id, secret, method=client_auth.POST_BODY
+            ctx, token_url, bound, method=client_auth.POST_BODY
         )
         ev = {"token_url": token_url, "method": "client_secret in POST body"}
         if attempt.ok:
@@ -337,6 +356,8 @@ class BindingCheck:
                     ev,
                 )
             )
+        elif not refusals.may_be_client_auth(attempt, secret):
+            out.append(_not_a_credential_refusal(attempt, ev))
         else:
             out.append(
                 Finding(
@@ -350,6 +371,31 @@ class BindingCheck:
                 )
             )
         return out
+
+
+def _not_a_credential_refusal(attempt: TokenAttempt, ev: dict[str, Any]) -> Finding:
+    """The same reading of a refusal as the `token` command (handlers/oauth/refusals.py): the
+    credentials are blamed only when client authentication can explain the answer."""
+    if refusals.client_auth_passed(attempt):
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"The binding authenticates, but the token request was refused: `{attempt.error}`",
+            attempt.wording(),
+            "The client may not use the client_credentials grant or the scopes asked for: check "
+            "the `oauth2-configuration` (grant-types) in xs-security.json and update the "
+            "service instance.",
+            ev,
+        )
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        "XSUAA's token endpoint did not answer like one",
+        attempt.wording(),
+        "Check the binding's `url` (the token endpoint is `<url>/oauth/token`) and XSUAA's "
+        "health; nothing is known about the credentials.",
+        ev,
+    )
 
 
 def build() -> Command:

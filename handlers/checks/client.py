@@ -16,6 +16,7 @@ from handlers import hydra_admin, hydra_pods, kube, maester_logs
 from handlers.base import Arguments, CheckContext, Command, Param
 from handlers.model import Finding, Severity
 from handlers.oauth import client_auth
+from handlers.oauth.destinations import Credentials, configured
 from handlers.oauth.token_request import TokenAttempt, request_client_credentials
 from handlers.redact import describe_secret
 
@@ -28,7 +29,7 @@ SECRET_KEYS = ("CLIENT_SECRET", "client_secret")
 REGISTRATION_REMEDY = (
     "hydra-maester did not (or no longer) register this client: read its logs (`kubectl logs -n "
     "{ns} -l app.kubernetes.io/name=hydra-maester -c hydra-maester`), restart the hydra-maester "
-    "Pod to force a reconcile, and make sure Hydra reaches its database (`authcheck hydra`; an "
+    "Pod to force a reconcile, and make sure Hydra reaches its database (`hydra`; an "
     "in-memory Hydra forgets every client on restart)."
 )
 
@@ -52,6 +53,19 @@ class _Creds:
     client_secret: str | None
     id_key: str | None
     secret_key: str | None
+
+
+def _bound(ctx: CheckContext, creds: _Creds) -> Credentials:
+    """The OAuth2Client Secret's values, bound to the Hydra the bot is configured for: the
+    only place an OAuth2Client's credentials are proven."""
+    assert creds.client_id is not None
+    assert creds.client_secret is not None
+    return Credentials(
+        creds.client_id,
+        creds.client_secret,
+        "the OAuth2Client's Secret",
+        configured(ctx.settings),
+    )
 
 
 def _pick(data: dict[str, str], keys: tuple[str, ...]) -> tuple[str | None, str | None]:
@@ -170,7 +184,8 @@ class OAuth2ClientCheck:
                     f"metadata.generation is {generation}, status.observedGeneration {observed}: "
                     "Hydra may still hold the previous settings.",
                     "Wait a moment; if it stays behind, hydra-maester is stuck or down — read its "
-                    "logs and `authcheck hydra`.",
+                    "logs and check its health:",
+                    commands=("hydra",),
                 )
             )
         for cond in status.get("conditions") or [] if isinstance(status, dict) else []:
@@ -313,8 +328,9 @@ class OAuth2ClientCheck:
                     "Could not ask Hydra's admin API about the client",
                     lookup.error,
                     "Check AUTHCHECK_HYDRA_ADMIN_URL (admin port 4445, reachable from the bot) "
-                    "and `authcheck hydra`.",
+                    "and Hydra's health:",
                     {"tried": tried},
+                    commands=("hydra",),
                 )
             ]
         out = [
@@ -421,9 +437,7 @@ class OAuth2ClientCheck:
             client_auth.POST_BODY if auth == "client_secret_post" else client_auth.BASIC_ENCODED
         )
         url = hydra_admin.token_url(ctx)
-        attempt = await request_client_credentials(
-            ctx, url, creds.client_id, creds.client_secret, method=method
-        )
+        attempt = await request_client_credentials(ctx, url, _bound(ctx, creds), method=method)
         evidence = {"token_url": url, "method": method, "status": attempt.status}
         if attempt.ok:
             return [
@@ -475,7 +489,7 @@ class OAuth2ClientCheck:
                 Severity.WARN,
                 "Hydra refused the token request for another reason than the credentials",
                 attempt.wording(),
-                "See `authcheck token` for a full diagnosis of the token request.",
+                "See `token` for a full diagnosis of the token request.",
                 evidence,
             )
         ]
@@ -488,7 +502,9 @@ class OAuth2ClientCheck:
         cid, sec = creds.client_id.strip(), creds.client_secret.strip()
         if (cid, sec) == (creds.client_id, creds.client_secret):
             return None
-        return await request_client_credentials(ctx, url, cid, sec, method=method)
+        return await request_client_credentials(
+            ctx, url, _bound(ctx, creds).with_values(cid, sec), method=method
+        )
 
 
 def _reconcile_remedy(code: str, ns: str) -> str:
@@ -589,7 +605,7 @@ def classify_findings(
         kind.OTHER_ERROR: (
             Severity.WARN,
             "hydra-maester logged an error about this client",
-            "Read the line; then `authcheck hydra` for the controller's health.",
+            "Read the line; then `hydra` for the controller's health.",
         ),
     }
     status, title, remedy = verdicts[last.kind]

@@ -23,6 +23,7 @@ from handlers.tokens import (
     JwtShapeError,
     decode_unverified,
     opaque_kind,
+    signature_length_problem,
     strip_scheme,
     token_kind,
 )
@@ -219,6 +220,22 @@ def _alg_findings(out: _Out, decoded: DecodedJwt) -> list[Finding]:
     return []
 
 
+def _truncation_findings(out: _Out, token: str) -> list[Finding]:
+    """A signature too short (or long) for its `alg` (`tokens.signature_length_problem`, the
+    same test `header` and `probe` apply)."""
+    problem = signature_length_problem(token)
+    if problem is None:
+        return []
+    return [
+        out(
+            Severity.FAIL,
+            "Truncated token: the signature does not fit its `alg`",
+            f"The token decodes, but {problem}. No server can verify it.",
+            "Copy the whole token again (one line, nothing cut at the end).",
+        )
+    ]
+
+
 def _exp_findings(out: _Out, decoded: DecodedJwt, now: datetime) -> list[Finding]:
     if "exp" not in decoded.claims:
         return [
@@ -255,8 +272,18 @@ def _exp_findings(out: _Out, decoded: DecodedJwt, now: datetime) -> list[Finding
                 **evidence,
             )
         ]
+    # The title is the answer's first line when nothing is wrong, so it says what a responder
+    # wants to know at a glance: how long the token lives and what it may do.
+    left = relative(exp, now).removeprefix("in ")
+    shown = decoded.scopes[:6]
+    more = f" (+{len(decoded.scopes) - 6} more)" if len(decoded.scopes) > 6 else ""
+    scopes = f", scopes {' '.join(shown)}{more}" if shown else ""
     return [
-        out(Severity.OK, f"Token not expired: expires {relative(exp, now)}", f"`exp` {utc(exp)}.")
+        out(
+            Severity.OK,
+            f"Token valid for {left}{scopes}",
+            f"Not expired: `exp` {utc(exp)} (signature not verified here).",
+        )
     ]
 
 
@@ -374,7 +401,35 @@ class DecodeCheck:
         ctx.redactor.add(token)
         if len(token.split()) > 1:  # e.g. `Basic <base64>`: the credential word alone, too
             ctx.redactor.add(token.split()[-1])
-        return inspect(token, ctx.clock())
+        return [*_quote_findings(raw, token), *inspect(token, ctx.clock())]
+
+
+_QUOTE_CHARS = "\"'`"
+
+
+def _quote_findings(raw: str, token: str) -> list[Finding]:
+    """Quotes that were pasted around the token, flagged as `header` flags them.
+
+    One pair around the whole input is shell quoting (as `header` reads it) and says nothing;
+    quotes left after that (`Bearer "eyJ…"`, `Authorization: 'eyJ…'`) were copied with the
+    token, and a client sending them sends a token that matches nothing the issuer made."""
+    text = raw.strip()
+    if len(text) >= 2 and text[0] in _QUOTE_CHARS and text[-1] == text[0]:
+        text = text[1:-1]
+    if not token or any(q in token for q in _QUOTE_CHARS):
+        return []
+    if not any(q in text for q in _QUOTE_CHARS):
+        return []
+    return [
+        _Out(token)(
+            Severity.FAIL,
+            "Quotes around the credentials",
+            "The quote characters are sent as part of the token, so it no longer matches "
+            "anything the issuer made (a JSON string or a shell variable copied with quotes). "
+            "They were removed here to read the token.",
+            'Remove the quotes: `Authorization: Bearer eyJ…`, not `Bearer "eyJ…"`.',
+        )
+    ]
 
 
 def inspect(token: str, now: datetime) -> list[Finding]:
@@ -424,6 +479,7 @@ def inspect(token: str, now: datetime) -> list[Finding]:
         title, detail = _describe(decoded, now)
         findings.append(out(Severity.INFO, title, detail, kind=token_kind(decoded)))
         findings.extend(_alg_findings(out, decoded))
+        findings.extend(_truncation_findings(out, token))
         findings.extend(_exp_findings(out, decoded, now))
         findings.extend(_future_findings(out, decoded, now))
         findings.extend(_kind_findings(out, decoded))

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.base import Arguments, CheckContext, Command
-from handlers.checks.probe import URL_PARAMS, validate_url
+from handlers.checks.probe import URL_PARAMS, method_refused, validate_url
 from handlers.diagnosis import evidence, ranking
 from handlers.model import Finding
+from handlers.oauth import targets
 from handlers.tokens import strip_scheme
 
 
@@ -27,6 +28,9 @@ class DiagnoseCheck:
         method = (args.text("method") or "get").upper()
         raw = args.text("token")
         token = strip_scheme(raw) if raw else None
+        unsafe = await targets.method_refusal(method, url, ctx.settings, ctx.resolver)
+        if unsafe:
+            return [method_refused(evidence.CHECK, url, unsafe)]
         facts = await evidence.gather(ctx, url, method, token or None)
         return ranking.findings(facts)
 

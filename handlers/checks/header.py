@@ -412,6 +412,18 @@ def _scheme_findings(out: _Out, scheme: str) -> tuple[str | None, list[Finding]]
     ]
 
 
+def _missing_credential(scheme: str) -> Finding:
+    """A scheme word alone: the credential after it is missing, typically an empty variable."""
+    return _Out("")(
+        Severity.FAIL,
+        f"Missing token: `{scheme}` with nothing after it",
+        "The header names the scheme but carries no credentials, so the server answers 401 as "
+        "for no credentials at all. Usually the variable that should hold the token was empty "
+        '(`-H "Authorization: Bearer $TOKEN"` with `TOKEN` unset, or a token request that failed).',
+        f"Check that the token was obtained and the variable is set: `{scheme} <token>`.",
+    )
+
+
 def _missing_scheme(out: _Out, token: str) -> Finding:
     if looks_like_jwt(token) or token.startswith("eyJ"):
         fix = "Write `Authorization: Bearer <token>`."
@@ -690,6 +702,10 @@ def lint(text: str, ctx: CheckContext) -> list[Finding]:
     findings.extend(_whitespace_findings(out, value, source.origin))
     if len(parts) == 1:
         credential = credential.strip(_QUOTE_CHARS)
+        if credential.lower() in {k.lower() for k in KNOWN_SCHEMES}:
+            # `Authorization: Bearer` and nothing after it: the scheme is there, the token is not
+            # (an empty shell variable, a failed token request). Not a secret, not a bare token.
+            return [*findings, _missing_credential(credential)]
         ctx.redactor.add(credential)
         return [*findings, _missing_scheme(_Out(credential), credential)]
     scheme, rest = parts

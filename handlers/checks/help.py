@@ -20,9 +20,10 @@ class HelpCheck:
         topic = args.text("command")
         command = registry.get(topic) if topic else None
         if command is not None:
-            return [
-                Finding(self.name, Severity.INFO, f"Help: {command.name}", command_help(command))
-            ]
+            # Titled by the command, not "Help: …": the CLI and Slack show help as plain text;
+            # this finding is what `--json` and the worker path carry.
+            title = f"{command.name} — {command.summary}"
+            return [Finding(self.name, Severity.INFO, title, command_help(command))]
         return [
             Finding(
                 self.name,

@@ -32,6 +32,8 @@ class HydraHealthCheck:
                     {"url": alive.url},
                 )
             ]
+        if alive.status in (404, 401, 403):
+            return [_not_hydra_admin(self.name, alive.url, alive.status)]
         if alive.status == 200:
             out.append(Finding(self.name, Severity.OK, "Hydra is alive", f"{alive.url} → 200"))
         else:
@@ -47,6 +49,8 @@ class HydraHealthCheck:
         ready = await hydra_admin.probe(ctx, "/health/ready")
         if ready.error:
             out.append(Finding(self.name, Severity.ERROR, "Readiness not checked", ready.error))
+        elif ready.status in (404, 401, 403):
+            out.append(_not_hydra_admin(self.name, ready.url, ready.status))
         elif ready.status == 200:
             out.append(Finding(self.name, Severity.OK, "Hydra is ready (database reachable)"))
         else:
@@ -80,6 +84,35 @@ class HydraHealthCheck:
                 )
             )
         return out
+
+
+def _not_hydra_admin(check: str, url: str, status: int | None) -> Finding:
+    """Hydra serves its health endpoints on every version and port, so a 404 there means the
+    URL does not lead to Hydra (wrong host, port or path prefix) — `error`, because nothing was
+    learnt about Hydra itself; "Hydra is not ready" would send the responder to its database.
+    401/403 means something in front refused: also not a verdict on Hydra."""
+    if status == 404:
+        title = "AUTHCHECK_HYDRA_ADMIN_URL does not lead to Hydra's admin API (404)"
+        why = (
+            f"{url} answered 404 Not Found; every Hydra version serves this path, so the URL "
+            "points at something else (another service, the wrong port, or an extra path "
+            "prefix). This says nothing about Hydra's health."
+        )
+    else:
+        title = f"Hydra's admin API refused authcheck ({status})"
+        why = (
+            f"{url} answered {status}: a proxy or gateway in front of the admin port refuses "
+            "the request. This says nothing about Hydra's health."
+        )
+    return Finding(
+        check,
+        Severity.ERROR,
+        title,
+        why,
+        "Set AUTHCHECK_HYDRA_ADMIN_URL to Hydra's admin Service and port with no path, e.g. "
+        "http://ory-hydra-admin.kyma-system.svc.cluster.local:4445.",
+        {"url": url, "status": status},
+    )
 
 
 def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
@@ -171,7 +204,7 @@ class MaesterHealthCheck:
                         Severity.WARN,
                         f"{len(errors)} error line(s) in `{name}` in the last hour",
                         errors[-1].text,
-                        "`authcheck client <ns>/<name>` for the client named in the line.",
+                        "`client <ns>/<name>` for the client named in the line.",
                         {"lines": [ln.text for ln in errors[-5:]]},
                     )
                 )

@@ -10,13 +10,13 @@ spoke, because Oathkeeper and hydra-maester need the same path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.model import Finding, Severity
-from handlers.oauth import client_auth, credentials, discovery, targets
+from handlers.oauth import client_auth, contradictions, credentials, discovery, targets
 from handlers.oauth.discovery import HYDRA_V1_INTROSPECT, HYDRA_V2_INTROSPECT, same_issuer
 from handlers.oauth.introspection import (
     Credentials,
@@ -45,6 +45,8 @@ class Target:
     hydra_admin: bool = False
     user_typed: bool = False
     expected_issuer: str | None = None
+    #: The issuer whose discovery document named `url` (None when nobody's document did).
+    named_by_document_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class _Out:
 def _fresh_token_hint(issuer: str | None) -> str:
     where = issuer or "<issuer or token URL>"
     return (
-        f"Get a fresh token (`/authcheck token {where} --secret <namespace>/<secret>` shows "
+        f"Get a fresh token (`token {where} --secret <namespace>/<secret>` shows "
         "whether the client can get one) and retry the call with it."
     )
 
@@ -133,6 +135,7 @@ async def _resolve_target(
                     f"discovery of {issuer} ({source})",
                     user_typed=bool(issuer_arg),
                     expected_issuer=expected,
+                    named_by_document_of=issuer,
                 ),
                 [],
             )
@@ -161,6 +164,29 @@ async def _resolve_target(
     return (
         Target(settings.hydra_admin_url, "AUTHCHECK_HYDRA_ADMIN_URL", hydra_admin=True),
         [],
+    )
+
+
+def _bound_for(creds: Credentials | None, target: Target) -> Credentials | None:
+    """A discovery document read from one of the credentials' own destinations (the configured
+    issuer) may name the introspection endpoint on another host: that endpoint is trusted too."""
+    document = target.named_by_document_of
+    if creds is None or creds.destinations is None or document is None:
+        return creds
+    if not creds.destinations.permits(document):
+        return creds
+    return replace(creds, destinations=creds.destinations.including(target.url))
+
+
+def _credential_refused(out: _Out, target: Target, reason: str) -> Finding:
+    return out(
+        Severity.ERROR,
+        f"Refused to send authcheck's credentials to {target.url}",
+        f"{reason} The introspection URL came from {target.source}.",
+        "Introspect at the endpoint those credentials belong to (leave out --url/--issuer to "
+        "use the bot's configuration), or pass the client for this server yourself with "
+        "--client-id/--client-secret.",
+        url=target.url,
     )
 
 
@@ -266,7 +292,7 @@ def _call_failure(
         else:
             remedy = (
                 f"Check that client `{creds.client_id}` exists on this server and that its "
-                "secret matches (`/authcheck token` with the same credentials tests them)."
+                "secret matches (`token` with the same credentials tests them)."
             )
         return [
             out(
@@ -290,8 +316,8 @@ def _call_failure(
                 Severity.ERROR,
                 "The server does not introspect this kind of token",
                 detail,
-                "Check the JWT with `/authcheck decode` (expiry, issuer, audience) and against "
-                "the resource with `/authcheck probe <url> --token …`.",
+                "Check the JWT with `decode` (expiry, issuer, audience) and against "
+                "the resource with `probe <url> --token …`.",
                 url=final.url,
                 token_kind=tv.kind,
             )
@@ -520,7 +546,7 @@ def _inactive_findings(
                 + (
                     " Also, some servers (oidc-provider among them) do not introspect JWT "
                     "access tokens at all and answer active:false for every one: check the JWT "
-                    "at the resource with `/authcheck probe`."
+                    "at the resource with `probe`."
                     if decoded is not None
                     else ""
                 ),
@@ -549,7 +575,13 @@ class IntrospectCheck:
         if target is None:
             return findings
         if target.user_typed:
-            refused = await targets.refusal(target.url, ctx.settings.url_allowlist)
+            document = target.named_by_document_of
+            if document and targets.origin(document) in targets.configured_origins(ctx.settings):
+                refused = None  # the configured issuer, typed: its document is configuration
+            elif document:
+                refused = await targets.discovered_refusal(target.url, ctx.settings, ctx.resolver)
+            else:
+                refused = await targets.refusal(target.url, ctx.settings.url_allowlist)
             if refused:
                 return [*findings, _refused(out, target.url, refused)]
         lookup = await credentials.for_introspection(
@@ -561,7 +593,9 @@ class IntrospectCheck:
         )
         if lookup.finding is not None:
             return [*findings, lookup.finding]
-        creds = lookup.credentials
+        creds = _bound_for(lookup.credentials, target)
+        if creds is not None and (refusal := creds.refusal(target.url)):
+            return [*findings, _credential_refused(out, target, refusal)]
         if target.hydra_admin:
             result = await introspect_hydra_admin(ctx, target.url, token, creds)
         else:
@@ -595,12 +629,18 @@ class IntrospectCheck:
         findings.append(_who_answered(out, target, result, creds))
         body = final.body or {}
         required = split_scopes(args.many("scope"))
+        # Hydra's admin port introspects every client's tokens: who asks does not matter there.
+        caller = creds.client_id if creds is not None and not target.hydra_admin else None
+        odd = contradictions.after_introspection(body, final.active, tv.decoded, caller, now)
         if final.active:
             findings.extend(_active_findings(out, body, tv, required, target.expected_issuer, now))
         else:
-            findings.extend(
-                _inactive_findings(out, final.url, tv, required, target.expected_issuer, now)
-            )
+            inactive = _inactive_findings(out, final.url, tv, required, target.expected_issuer, now)
+            if odd:
+                # {active:false} for another client's token proves nothing: not a `fail`.
+                inactive[0] = replace(inactive[0], status=Severity.WARN)
+            findings.extend(inactive)
+        findings.extend(out(c.status, c.title, c.detail, c.remedy, **c.evidence) for c in odd)
         return findings
 
 

@@ -18,14 +18,14 @@ from datetime import datetime, timedelta
 
 from handlers import auth_schemes
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind
-from handlers.model import Finding, Severity
-from handlers.oauth import targets
-from handlers.oauth.answerer import Who, identify
+from handlers.model import Finding, Severity, ordered
+from handlers.oauth import gate_verdict, targets
+from handlers.oauth.answerer import Who, identify, no_token_title
 from handlers.oauth.tokeninfo import LEEWAY_S, view, when
 from handlers.oauth.tokeninfo import identify as identify_token
 from handlers.oauth.transport import Answer, send, server_time
 from handlers.redact import fingerprint
-from handlers.tokens import strip_scheme
+from handlers.tokens import signature_length_problem, strip_scheme
 
 CHECK = "probe"
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
@@ -59,26 +59,84 @@ def _evidence(answer: Answer, who: Who) -> dict[str, object]:
 
 
 def _anonymous_finding(url: str, answer: Answer, who: Who, has_token: bool) -> Finding:
+    evidence: dict[str, object] = {"without_token": _evidence(answer, who)}
     if 200 <= answer.status < 300:
         status = Severity.WARN if has_token else Severity.INFO
         title = f"{url} answers HTTP {answer.status} without any token"
         detail = "The endpoint is not protected for this method (or the rule is noAuth)."
-    else:
-        status = Severity.INFO
-        title = f"Without a token: HTTP {answer.status} from {who.name}"
-        detail = who.meaning
-    return Finding(CHECK, status, title, detail, "", {"without_token": _evidence(answer, who)})
+        return Finding(CHECK, status, title, detail, "", evidence)
+    if not has_token and 300 <= answer.status < 400 and who.no_credentials:
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"{url} redirects to a login page (HTTP {answer.status})",
+            who.meaning,
+            "API clients need the API route that accepts Bearer tokens; this one is for "
+            "browsers (oauth2-proxy, an identity provider's login).",
+            evidence,
+        )
+    if not has_token and answer.status in (401, 403) and not who.recognised:
+        return Finding(
+            CHECK,
+            Severity.WARN,
+            f"Without a token: HTTP {answer.status} from {who.name}",
+            who.meaning,
+            "Rerun with `--token <token>`: an unrecognised server's refusal of an anonymous "
+            "request says little on its own.",
+            evidence,
+        )
+    if not has_token and answer.status in (401, 403):
+        # The same verdict `diagnose` gives (causes.no_token): one URL, one answer.
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            no_token_title(who),
+            who.meaning,
+            who.remedy
+            if who.wants and who.remedy
+            else "Send the access token as `Authorization: Bearer <token>`. If the caller does "
+            "send one, rerun with `--token <token>` so authcheck can check the token itself.",
+            evidence,
+        )
+    title = f"Without a token: HTTP {answer.status} from {who.name}"
+    return Finding(CHECK, Severity.INFO, title, who.meaning, "", evidence)
 
 
 def _token_finding(
     url: str, anon: Answer, anon_who: Who, answer: Answer, who: Who, token: str
 ) -> Finding:
-    evidence = {
+    evidence: dict[str, object] = {
         "with_token": _evidence(answer, who),
         "fingerprint": fingerprint(token),
     }
+    if 300 <= answer.status < 400:
+        return Finding(
+            CHECK,
+            Severity.FAIL,
+            f"With the token: HTTP {answer.status} from {who.name}",
+            who.meaning,
+            "Call the API route that accepts Bearer tokens, not the browser route.",
+            evidence,
+        )
+    aws = auth_schemes.aws_error(answer)
+    if aws is not None and answer.status >= 400 and who.signature is None:
+        # AWS names the cause in its error code: that finding (`_scheme_findings`) leads.
+        return Finding(
+            CHECK,
+            Severity.INFO,
+            f"With the token: HTTP {answer.status} from AWS (`{aws.code}`)",
+            aws.meaning,
+            "",
+            evidence,
+        )
+    verdict = gate_verdict.judge(anon, anon_who, answer, who)
+    if verdict is not None:
+        evidence["verdict"] = verdict.kind.value
+        return Finding(
+            CHECK, Severity.FAIL, verdict.title, verdict.detail, verdict.remedy, evidence
+        )
     if _same_answer(anon, answer) and not 200 <= answer.status < 300:
-        if who.no_credentials or anon_who.no_credentials:
+        if anon_who.no_credentials:
             return Finding(
                 CHECK,
                 Severity.FAIL,
@@ -112,22 +170,14 @@ def _token_finding(
             "",
             evidence,
         )
-    if 300 <= status < 400:
-        return Finding(
-            CHECK,
-            Severity.FAIL,
-            f"With the token: HTTP {status} from {who.name}",
-            who.meaning,
-            "Call the API route that accepts Bearer tokens, not the browser route.",
-            evidence,
-        )
     if status == 401:
         return Finding(
             CHECK,
             Severity.FAIL,
             f"Token rejected (401) by {who.name}" + (f": {who.message}" if who.message else ""),
             f"401 means the token was not accepted as proof of identity: {who.meaning}",
-            "Decode the token (`/authcheck decode`), check it is active (`/authcheck "
+            who.remedy
+            or "Decode the token (`/authcheck decode`), check it is active (`/authcheck "
             "introspect`), and get a fresh one if it expired.",
             evidence,
         )
@@ -138,7 +188,8 @@ def _token_finding(
             f"Token authenticated but not allowed (403) by {who.name}"
             + (f": {who.message}" if who.message else ""),
             f"403 means the identity is known but lacks permission: {who.meaning}",
-            "Compare the token's scopes and audience with what the rule requires "
+            who.remedy
+            or "Compare the token's scopes and audience with what the rule requires "
             "(`/authcheck apirule <ns>/<name> --token …`).",
             evidence,
         )
@@ -230,20 +281,31 @@ def _authorization(raw_token: str) -> tuple[str, str]:
 def _scheme_findings(answers: list[Answer], used: str | None) -> list[Finding]:
     """What the server asks for, whether the caller used it, and any AWS error's meaning."""
     wanted: list[auth_schemes.Asked] = []
-    for answer in answers:
+    # An API gateway in the shared table (API Gateway's authorizers) takes Bearer tokens even
+    # when its error type reads like an AWS one: its AWS code asks for no SigV4.
+    gateway = [identify(a).signature is not None for a in answers]
+    for answer, known in zip(answers, gateway, strict=True):
         for item in auth_schemes.asked(answer):
+            if known and item.scheme == auth_schemes.AWS:
+                continue
             if item.scheme not in {w.scheme for w in wanted}:
                 wanted.append(item)
     findings: list[Finding] = []
     names = [w.scheme for w in wanted]
     if wanted:
+        # The server states what it takes: with nothing sent, a scheme other than Bearer is
+        # the thing to act on, so it is a warning with the way to send it.
+        other = next((n for n in names if n != "Bearer"), None)
+        lead = used is None and other is not None
         findings.append(
             Finding(
                 CHECK,
-                Severity.INFO,
+                Severity.WARN if lead else Severity.INFO,
                 f"The server asks for {' or '.join(names)}",
                 "; ".join(w.how for w in wanted),
-                "",
+                auth_schemes.HOW_TO_SEND.get(other or "", f"Send `{other}` credentials.")
+                if lead
+                else "",
                 {"schemes": names},
             )
         )
@@ -261,20 +323,36 @@ def _scheme_findings(answers: list[Answer], used: str | None) -> list[Finding]:
             )
         )
     last = answers[-1]
-    aws = auth_schemes.aws_error(last)
+    aws = None if gateway[-1] else auth_schemes.aws_error(last)
     if aws is not None:
         sent = used is not None and len(answers) > 1
-        findings.append(
+        # AWS states the cause: it leads, before the scheme it implies.
+        findings.insert(
+            0,
             Finding(
                 CHECK,
-                Severity.FAIL if sent else Severity.INFO,
+                Severity.FAIL if sent else Severity.WARN,
                 f"AWS says `{aws.code}` (HTTP {last.status})",
                 aws.meaning + (f". Message: “{aws.message}”" if aws.message else ""),
                 aws.remedy,
                 {"aws_error": aws.code},
-            )
+            ),
         )
     return findings
+
+
+def method_refused(check: str, url: str, reason: str) -> Finding:
+    """`probe`/`diagnose` with a writing method at an internal target: nothing was sent."""
+    return Finding(
+        check,
+        Severity.ERROR,
+        f"Refused to send that method to {url}",
+        f"{reason}. Nothing was sent.",
+        "Probe with GET (the default), HEAD or OPTIONS: a 401/403 is decided before the method "
+        "matters at almost every gateway. If the target really is an internal service that "
+        "needs this method, add it to AUTHCHECK_URL_ALLOWLIST.",
+        {"url": url},
+    )
 
 
 async def _nothing() -> None:
@@ -303,6 +381,9 @@ class ProbeCheck:
                     targets.allowlist_remedy(url),
                 )
             ]
+        unsafe = await targets.method_refusal(method, url, ctx.settings, ctx.resolver)
+        if unsafe:
+            return [method_refused(CHECK, url, unsafe)]
         # Both calls at once: the probe takes as long as the slower one, not their sum.
         anon, with_token = await asyncio.gather(
             send(ctx, method, url, headers={"Accept": "*/*"}),
@@ -323,6 +404,19 @@ class ProbeCheck:
                 answers.append(with_token)
                 who = identify(with_token)
                 findings.append(_token_finding(url, anon, anon_who, with_token, who, token))
+                cut = signature_length_problem(token)
+                if cut is not None:
+                    # The same test as `decode` and `header`: a cut token explains any refusal.
+                    findings.insert(
+                        0,
+                        Finding(
+                            CHECK,
+                            Severity.FAIL,
+                            "Truncated token: the signature does not fit its `alg`",
+                            f"The token sent decodes, but {cut}. No server can verify it.",
+                            "Copy the whole token again (one line, nothing cut at the end).",
+                        ),
+                    )
                 findings.append(
                     Finding(
                         CHECK,
@@ -331,9 +425,16 @@ class ProbeCheck:
                         f"As `Authorization: {header.split(None, 1)[0]} <credentials>`.",
                     )
                 )
-        findings.extend(_scheme_findings(answers, auth_schemes.used_scheme(raw_token)))
+        schemes = _scheme_findings(answers, auth_schemes.used_scheme(raw_token))
+        # What the server states it takes (a scheme, an AWS code) leads any other verdict.
+        stated = [f for f in schemes if f.status is Severity.FAIL]
+        if any(f.evidence.get("verdict") == gate_verdict.Gate.WRONG_CREDENTIAL for f in findings):
+            # The gateway table already names the product and the credential it reads.
+            stated = [f for f in stated if "sent" not in f.evidence]
+        findings = stated + findings + [f for f in schemes if f.status is not Severity.FAIL]
         findings.extend(_clock_findings(answers, ctx.clock(), token))
-        return findings
+        # The verdict first: what the server states (a refusal, a scheme, an AWS code) leads.
+        return ordered(findings)
 
     @staticmethod
     def _unreachable(method: str, url: str, problem: str, how: str = "") -> Finding:

@@ -10,14 +10,23 @@ every attempt listed, no secret or token ever shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from handlers.base import Arguments, CheckContext, Command, Param, ParamKind, PrivateField
 from handlers.model import Finding, Severity
-from handlers.oauth import client_auth, credentials, discovery, password_grant, targets
+from handlers.oauth import (
+    client_auth,
+    contradictions,
+    credentials,
+    discovery,
+    password_grant,
+    refusals,
+    targets,
+)
 from handlers.oauth.client_auth import BASIC_ENCODED, BASIC_ENCODED_CF, BASIC_RAW, POST_BODY
-from handlers.oauth.introspection import Credentials
+from handlers.oauth.destinations import Credentials, Destinations, refusal
 from handlers.oauth.token_request import TokenAttempt, request_client_credentials
 from handlers.oauth.tokeninfo import identify, jwt_summary, split_scopes, view
 from handlers.redact import describe_secret
@@ -51,6 +60,8 @@ class _Run:
     audience: str | None
     attempts: list[tuple[str, TokenAttempt]]
     budget: int = MAX_REQUESTS
+    #: Where the values in `extra` (a user's password) may go; None when the user typed them.
+    extra_destinations: Destinations | None = None
 
     async def attempt(
         self,
@@ -64,15 +75,18 @@ class _Run:
     ) -> TokenAttempt | None:
         if len(self.attempts) >= self.budget:
             return None
+        creds = (
+            self.creds if secret is None else self.creds.with_values(self.creds.client_id, secret)
+        )
         result = await request_client_credentials(
             self.ctx,
             self.url,
-            self.creds.client_id,
-            self.creds.client_secret if secret is None else secret,
+            creds,
             method=method,
             scope=self.scope if scope == "" else scope,
             audience=self.audience if audience == "" else audience,
             extra=extra,
+            extra_destinations=self.extra_destinations if extra else None,
         )
         self.attempts.append((label or _METHOD_TEXT[method], result))
         return result
@@ -147,20 +161,8 @@ def _success_findings(run: _Run, a: TokenAttempt, ctx: CheckContext) -> list[Fin
         )
     ]
     wanted = split_scopes([run.scope] if run.scope else [])
-    missing = [s for s in wanted if granted and s not in granted]
-    if missing:
-        findings.append(
-            Finding(
-                CHECK,
-                Severity.WARN,
-                f"Requested scope{'s' if len(missing) > 1 else ''} not granted: "
-                f"{' '.join(missing)}",
-                f"Asked for {' '.join(wanted)}, got {' '.join(granted)}. Servers may silently "
-                "drop scopes a client is not allowed.",
-                "Allow the scope on the client (OAuth2Client `spec.scope`), or stop relying on it.",
-                {"missing": missing},
-            )
-        )
+    for c in contradictions.after_token(wanted, a.scope, run.audience, tv.decoded):
+        findings.append(Finding(CHECK, c.status, c.title, c.detail, c.remedy, c.evidence))
     if a.expires_in is not None and a.expires_in < 300:
         findings.append(
             Finding(
@@ -206,13 +208,6 @@ async def _decoding_probe(run: _Run, first: TokenAttempt) -> list[Finding]:
     ]
 
 
-def _client_unknown(a: TokenAttempt) -> bool:
-    text = " ".join(filter(None, [a.error_description, a.error_hint])).lower()
-    return any(
-        p in text for p in ("not found", "does not exist", "unknown client", "no client with")
-    )
-
-
 async def _diagnose_client_auth(run: _Run, first: TokenAttempt) -> list[Finding]:
     """The credentials were refused: resend them differently and read the pattern."""
     creds = run.creds
@@ -245,15 +240,17 @@ async def _diagnose_client_auth(run: _Run, first: TokenAttempt) -> list[Finding]
             label=f"{_METHOD_TEXT[first.method]}, secret trimmed",
             secret=secret.strip(),
         )
-        stripped_ok = stripped is not None and stripped.ok
+        stripped_ok = stripped is not None and refusals.client_auth_passed(stripped)
     chars = " ".join(f"`{c}`" for c in client_auth.special_characters(secret))
     who = f"client `{creds.client_id}` (from {creds.source}), secret {describe_secret(secret)}"
 
     def ok(method: str) -> bool:
+        """The method got the client through: a token, or an error only given after that."""
         found = tried.get(method)
-        return found is not None and found.ok
+        return found is not None and refusals.client_auth_passed(found)
 
-    if stripped_ok or (secret != secret.strip() and not any(a.ok for a in tried.values())):
+    passed = any(refusals.client_auth_passed(a) for a in tried.values())
+    if stripped_ok or (secret != secret.strip() and not passed):
         where = "a trailing newline" if secret.endswith(("\n", "\r")) else "whitespace"
         return [
             Finding(
@@ -324,23 +321,26 @@ async def _diagnose_client_auth(run: _Run, first: TokenAttempt) -> list[Finding]
                 "Use HTTP Basic, or register the client with `client_secret_post`.",
             )
         ]
-    if any(a.ok for a in tried.values()):
+    if passed:
         return []
     descriptions = " ".join(filter(None, [first.error_description, first.error_hint])).lower()
+    silent = all(a.error is None for a in tried.values())
+    if silent and not run.scope and secret.strip():
+        return [_silent_without_scope(run, who, first)]
     if "missing credentials" in descriptions or not secret.strip():
         title = "The server saw no client secret"
         remedy = "The secret is empty where it is read from; check the Secret's key names."
-    elif _client_unknown(first):
+    elif refusals.client_unknown(first):
         title = f"Client `{creds.client_id}` is not known to this server"
         remedy = (
             "Check the client id and that it is registered on this server (for Kyma: "
-            "`/authcheck client <namespace>/<name>`; hydra-maester logs say if registration "
+            "`client <namespace>/<name>`; hydra-maester logs say if registration "
             "failed)."
         )
     else:
         title = f"Client `{creds.client_id}` was refused by every authentication method"
         remedy = (
-            "The client is unknown here or the secret is wrong. Compare the secret's "
+            "The client is unknown here, disabled, or the secret is wrong. Compare the secret's "
             "fingerprint with the registered one; an OAuth2Client Secret edited after "
             "registration does not update Hydra (delete and re-create the OAuth2Client)."
         )
@@ -358,10 +358,29 @@ async def _diagnose_client_auth(run: _Run, first: TokenAttempt) -> list[Finding]
     ]
 
 
+def _silent_without_scope(run: _Run, who: str, first: TokenAttempt) -> Finding:
+    """Every method refused without a reason, and no scope was asked for: some servers refuse
+    a scope-less client-credentials request exactly like bad credentials, so it is undecided."""
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        f"Could not tell why client `{run.creds.client_id}` is refused: no reason given, no "
+        "scope requested",
+        f"{who}. Every authentication method got a refusal without a reason "
+        f"({first.wording()}). Besides wrong credentials, some servers refuse a "
+        "client-credentials request without `scope` the same way (Glewlwyd: an empty 403).",
+        "What would decide: the same request with --scope <a scope the client may have>; a "
+        "refusal then is about the credentials.",
+        {"error": None, "side": "undecided"},
+    )
+
+
 async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
     """The client was accepted but the request was not: scope, audience, grant type."""
     description = (first.error_description or "") + " " + (first.error_hint or "")
-    if first.error == "invalid_scope":
+    if refusals.not_a_token_endpoint(first):
+        return [_not_a_token_endpoint(run, first)]
+    if refusals.is_scope_error(first):
         retry = await run.attempt(first.method, label="the same without scope", scope=None)
         works = retry is not None and retry.ok
         return [
@@ -401,7 +420,7 @@ async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
                 "`spec.grantTypes`).",
             )
         ]
-    if first.error is None and first.status is not None and first.status >= 500:
+    if first.status is not None and first.status >= 500:
         return [
             Finding(
                 CHECK,
@@ -412,16 +431,7 @@ async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
             )
         ]
     if first.error is None:
-        return [
-            Finding(
-                CHECK,
-                Severity.ERROR,
-                f"{run.url} did not answer like a token endpoint (HTTP {first.status})",
-                f"{first.wording()} (content type {first.content_type or 'not given'}).",
-                "Check the URL: Hydra uses /oauth2/token, UAA/XSUAA /oauth/token, or give the "
-                "issuer and let discovery find it.",
-            )
-        ]
+        return [_not_a_token_endpoint(run, first)]
     return [
         Finding(
             CHECK,
@@ -431,6 +441,35 @@ async def _diagnose_request(run: _Run, first: TokenAttempt) -> list[Finding]:
             "The server's description says what it objects to.",
         )
     ]
+
+
+async def _after_client_auth(run: _Run, ctx: CheckContext) -> list[Finding]:
+    """Once an experiment got the client through: the token it got, or what the server then
+    objected to (a scope, the audience), read as if that had been the first answer."""
+    success = next((a for _, a in run.attempts if a.ok), None)
+    if success is not None:
+        return _success_findings(run, success, ctx)
+    through = next((a for _, a in run.attempts if refusals.client_auth_passed(a)), None)
+    if through is not None:
+        return await _diagnose_request(run, through)
+    return []
+
+
+def _not_a_token_endpoint(run: _Run, a: TokenAttempt) -> Finding:
+    login = (
+        " It is a login page: a browser flow, not a token endpoint."
+        if (refusals.login_page(a))
+        else ""
+    )
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        f"{run.url} did not answer like a token endpoint (HTTP {a.status})",
+        f"{a.wording()} (content type {a.content_type or 'not given'}).{login}",
+        "Check the URL: Hydra uses /oauth2/token, UAA/XSUAA /oauth/token, Glewlwyd "
+        "/api/<plugin>/token, or give the issuer and let discovery find it.",
+        {"token_url": run.url, "status": a.status},
+    )
 
 
 def _password_label(method: str, origin: str | None) -> str:
@@ -479,6 +518,20 @@ def _client_side_finding(run: _Run, cc: TokenAttempt) -> Finding:
     )
 
 
+def _client_undecided(run: _Run, first: TokenAttempt, cc: TokenAttempt) -> Finding:
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        f"Could not tell whether client `{run.creds.client_id}` authenticates",
+        f"The password grant was refused ({first.wording()}) and the client-credentials request "
+        f"with the same client neither succeeded nor was refused for its credentials "
+        f"({cc.wording()}), so user and client cannot be told apart.",
+        "What would decide: a client-credentials token for the same client (run `token` "
+        "without --grant), or the authorization server's log for this request.",
+        {"side": "undecided"},
+    )
+
+
 async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Finding]:
     """Password grant; on refusal, client credentials with the same client to split the cause."""
     lookup = await password_grant.user_credentials(
@@ -494,6 +547,11 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
         return [lookup.finding]
     user = lookup.user
     assert user is not None
+    run.extra_destinations = user.destinations
+    password_refused = refusal(user.destinations, f"the password from {user.source}", run.url)
+    if password_refused:
+        title = f"Refused to send the user's password to {run.url}"
+        return [_refusal(title, password_refused, {})]
     origin = args.text("origin")
     fields = password_grant.form_fields(user.username, user.password, origin)
     run.budget = MAX_REQUESTS + PASSWORD_EXTRA_REQUESTS
@@ -504,6 +562,8 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
         return [*out, _unreachable(run.url, first), _attempts_finding(run)]
     if first.ok:
         return [*out, *_password_success(run, first, user, origin), _attempts_finding(run)]
+    if refusals.not_a_token_endpoint(first):
+        return [*out, _not_a_token_endpoint(run, first), _attempts_finding(run)]
     if password_grant.grant_not_allowed(first, "password"):
         refused = password_grant.password_grant_refused(CHECK, first, run.creds.client_id)
         return [*out, refused, _attempts_finding(run)]
@@ -511,11 +571,13 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
     assert cc is not None
     if cc.transport_error:
         return [*out, _unreachable(run.url, cc), _attempts_finding(run)]
-    client_ok = (
-        cc.ok
-        or password_grant.grant_not_allowed(cc, "client_credentials")
-        or not _auth_problem(cc, run.creds.client_secret)
-    )
+    # The client counts as authenticated only on proof: a token, or an error a server gives only
+    # after authenticating it. A refused client must never turn into "the user's password".
+    client_ok = password_grant.grant_not_allowed(
+        cc, "client_credentials"
+    ) or refusals.client_auth_passed(cc)
+    if not client_ok and not refusals.may_be_client_auth(cc, run.creds.client_secret):
+        return [*out, _client_undecided(run, first, cc), _attempts_finding(run)]
     if client_ok:
         out.append(
             Finding(
@@ -534,7 +596,7 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
         return [*out, verdict, _attempts_finding(run)]
     out.append(_client_side_finding(run, cc))
     out += await _diagnose_client_auth(run, cc)
-    working = next((a for _, a in run.attempts if a.ok), None)
+    working = next((a for _, a in run.attempts if refusals.client_auth_passed(a)), None)
     if working is not None:
         retry = await run.attempt(
             working.method, label=_password_label(working.method, origin), extra=fields
@@ -548,18 +610,6 @@ async def _password_run(run: _Run, args: Arguments, primary: str) -> list[Findin
                 )
             )
     return [*out, _attempts_finding(run)]
-
-
-def _auth_problem(first: TokenAttempt, secret: str) -> bool:
-    """Client authentication failed, including the 400s some servers give for badly encoded
-    credentials (oidc-provider for a newline, Hydra for a stray `%`)."""
-    if first.rejected_client:
-        return True
-    if first.status != 400 or first.error != "invalid_request":
-        return False
-    text = " ".join(filter(None, [first.error_description, first.error_hint])).lower()
-    keywords = ("client", "authorization", "encoded", "malformed", "credentials")
-    return secret != secret.strip() or any(k in text for k in keywords)
 
 
 def _looks_like_token_url(url: str) -> bool:
@@ -598,6 +648,40 @@ async def _token_url(ctx: CheckContext, given: str) -> tuple[str | None, list[Fi
     ]
 
 
+async def _destination(
+    ctx: CheckContext, creds: Credentials, given: str, url: str
+) -> tuple[Credentials, Finding | None]:
+    """May `creds` go to `url`? A discovery document read from a URL the bot trusts (its
+    configuration, or where the credentials belong) may name the endpoint; one read from any other
+    typed URL may not point the bot at its own endpoints or at a refused address."""
+    trusted_document = targets.origin(given) in targets.configured_origins(ctx.settings) or (
+        creds.destinations is not None and creds.destinations.permits(given)
+    )
+    if url != given:
+        if trusted_document and creds.destinations is not None:
+            creds = replace(creds, destinations=creds.destinations.including(url))
+        elif not trusted_document:
+            reason = await targets.discovered_refusal(url, ctx.settings, ctx.resolver)
+            if reason:
+                return creds, _refusal(f"Refused to call {url}", reason, {"token_url": url})
+    reason = creds.refusal(url)
+    if reason:
+        return creds, _refusal(f"Refused to send the client credentials to {url}", reason, {})
+    return creds, None
+
+
+def _refusal(title: str, reason: str, evidence: dict[str, Any]) -> Finding:
+    return Finding(
+        CHECK,
+        Severity.ERROR,
+        title,
+        reason,
+        "Send the request to the endpoint the credentials belong to, or pass the client for "
+        "this server yourself with --client-id/--client-secret.",
+        evidence,
+    )
+
+
 @dataclass(frozen=True)
 class TokenCheck:
     name: str = CHECK
@@ -631,7 +715,10 @@ class TokenCheck:
                     )
                 ]
             creds = Credentials(
-                str(args.text("client-id")), env_secret, f"--client-id and {env_name}"
+                str(args.text("client-id")),
+                env_secret,
+                f"--client-id and {env_name}",
+                password_grant.env_destinations(ctx, env_name),
             )
         if creds is None:
             lookup = await credentials.from_secret(
@@ -645,6 +732,9 @@ class TokenCheck:
         url, findings = await _token_url(ctx, given)
         if url is None:
             return findings
+        creds, not_sent = await _destination(ctx, creds, given, url)
+        if not_sent:
+            return [*findings, not_sent]
         methods: tuple[str, ...] = tuple(
             findings[0].evidence.get("auth_methods", ()) if findings else ()
         )
@@ -674,11 +764,9 @@ class TokenCheck:
             ]
         if first.ok:
             verdict = _success_findings(run, first, ctx) + await _decoding_probe(run, first)
-        elif _auth_problem(first, creds.client_secret):
+        elif refusals.may_be_client_auth(first, creds.client_secret):
             verdict = await _diagnose_client_auth(run, first)
-            success = next((a for _, a in run.attempts if a.ok), None)
-            if success is not None:
-                verdict += _success_findings(run, success, ctx)
+            verdict += await _after_client_auth(run, ctx)
         else:
             verdict = await _diagnose_request(run, first)
         return [*findings, *verdict, _attempts_finding(run)]

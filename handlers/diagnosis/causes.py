@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from handlers import hydra_admin
+from handlers import auth_schemes, hydra_admin
 from handlers.apirules import ENVOY_SKEW_S, ISTIO, OATHKEEPER
 from handlers.checks.client import REGISTRATION_REMEDY
 from handlers.diagnosis.evidence import Facts
+from handlers.oauth import contradictions
+from handlers.oauth.answerer import no_token_title
+from handlers.oauth.contradictions import ACTIVE_BUT_EXPIRED
+from handlers.oauth.gate_verdict import Gate, GateVerdict, judge
 from handlers.oauth.tokeninfo import when
 
 #: Envoy messages (DOMAIN.md) the predicates look for in the gateway's answer.
@@ -124,6 +128,31 @@ def _ticks(items: list[str]) -> str:
     return ", ".join(f"`{i}`" for i in items)
 
 
+def _gate(facts: Facts) -> GateVerdict | None:
+    """What the two answers prove on their own (`handlers.oauth.gate_verdict`, shared with
+    `probe`)."""
+    if facts.token is None or facts.authed is None or facts.authed_who is None:
+        return None
+    return judge(facts.anon, facts.anon_who, facts.authed, facts.authed_who)
+
+
+def _gate_names(facts: Facts, cause: str) -> bool:
+    """The gatekeeper's own words name this cause (the shared gateway table's `cause`)."""
+    who = facts.authed_who if facts.token is not None else facts.anon_who
+    return who is not None and who.cause == cause
+
+
+def _gate_hit(facts: Facts, kind: Gate, score: float) -> Hit | None:
+    verdict = _gate(facts)
+    if verdict is None or verdict.kind is not kind:
+        return None
+    evidence = [verdict.detail]
+    line = _answer_line(facts, False)
+    if line:
+        evidence.insert(0, line)
+    return Hit(score, evidence, {"gate": kind.value}, title=verdict.title, remedy=verdict.remedy)
+
+
 # -- predicates ----------------------------------------------------------------------------------
 
 
@@ -132,12 +161,14 @@ def no_token(facts: Facts) -> Hit | None:
         return None
     who = facts.anon_who
     status = facts.anon.status
-    if status not in (401, 403) and not who.no_credentials:
-        return None
+    if status not in (401, 403):
+        return None  # a login redirect is `login_redirect`; other statuses are no refusal
     evidence = [f"Without a token {who.name} answers HTTP {status}: {who.meaning}"]
     remedy = (
-        "Send the access token as `Authorization: Bearer <token>`. If the caller does send one, "
-        "rerun with `--token <token>` so authcheck can check the token itself."
+        who.remedy
+        if who.wants and who.remedy
+        else "Send the access token as `Authorization: Bearer <token>`. If the caller does send "
+        "one, rerun with `--token <token>` so authcheck can check the token itself."
     )
     rule = facts.rule
     if rule is not None and rule.gatekeeper in (ISTIO, OATHKEEPER):
@@ -155,18 +186,28 @@ def no_token(facts: Facts) -> Hit | None:
         if custom:
             remedy = f"Send the token in {' or '.join(custom)} (where the rule reads it)."
     # A recognised gatekeeper's refusal is clear; an unknown server's 401 may have other reasons.
-    known = who.message == RBAC or who.no_credentials or who.code is not None
+    # Probe gives the same verdict with the same words (`no_token_title`): without a token
+    # a refusal is the answer, whoever gave it.
+    # A recognised gatekeeper's refusal is clear; an unknown server's 401 may have other reasons.
     return Hit(
-        0.8 if known else 0.55,
+        0.8 if who.recognised else 0.55,
         evidence,
         {"status": status, "answered_by": who.name},
-        title=f"No token was sent, and {who.name} refuses requests without one",
+        title=no_token_title(who),
         remedy=remedy,
     )
 
 
 def token_expired(facts: Facts) -> Hit | None:
     d = facts.decoded
+    if (
+        (d is None or not _expired(facts))
+        and _gate_names(facts, "token_expired")
+        and _failing(facts)
+    ):
+        who = facts.authed_who
+        said = f" `{who.message}`" if who and who.message else ""
+        return Hit(0.8, [f"{who.name if who else 'The gateway'} says so{said}."])
     if d is None or not _expired(facts):
         return None
     exp = d.time("exp")
@@ -178,6 +219,7 @@ def token_expired(facts: Facts) -> Hit | None:
     line = _answer_line(facts, True)
     if line:
         evidence.append(line)
+    evidence += [c.detail for c in _introspection_odd(facts) if c.key == ACTIVE_BUT_EXPIRED]
     return Hit(score, evidence, {"exp": d.claims.get("exp")})
 
 
@@ -287,6 +329,9 @@ def scope_missing(facts: Facts) -> Hit | None:
         evidence.append(f"{_rule_line(facts)} requires scope{_plural(missing)} {_ticks(missing)}.")
         score = 0.85
     who = facts.authed_who
+    if who is not None and who.cause == "scope_missing":
+        evidence.append(f"{who.name} says so: `{who.message}`.")
+        score = max(score, 0.85)
     if who is not None and who.code == "insufficient_scope":
         wanted = (who.challenge.params.get("scope") if who.challenge else None) or ""
         missing = missing or [s for s in wanted.split() if have is None or s not in have]
@@ -411,9 +456,12 @@ def token_wrong_place(facts: Facts) -> Hit | None:
 
 
 def authorization_stripped(facts: Facts) -> Hit | None:
+    gate = _gate_hit(facts, Gate.STRIPPED, 0.9)
+    if gate is not None:
+        return gate
     anon, authed = facts.anon, facts.authed
-    if facts.token is None or anon is None or authed is None or 200 <= authed.status < 300:
-        return None
+    if facts.token is None or anon is None or authed is None or not 400 <= authed.status < 500:
+        return None  # a redirect to a login page is `login_redirect`
     same = (
         anon.status == authed.status
         and anon.body == authed.body
@@ -531,15 +579,27 @@ def secret_plus_unencoded(facts: Facts) -> Hit | None:
     )
 
 
+def _introspection_odd(facts: Facts) -> list[contradictions.Contradiction]:
+    """What the introspection answer contradicts (the same reading as `introspect`)."""
+    intro = facts.introspection
+    if not intro:
+        return []
+    active = intro.get("active") is True
+    return contradictions.after_introspection(
+        intro, active, facts.decoded, facts.introspected_as, facts.now
+    )
+
+
 def token_inactive(facts: Facts) -> Hit | None:
     intro = facts.introspection
     if intro is None or intro.get("active") is not False:
         return None
-    return Hit(
-        0.6,
-        [f'Introspection at {facts.introspected_at} answered {{"active": false}}.'],
-        {"introspected_at": facts.introspected_at},
-    )
+    evidence = [f'Introspection at {facts.introspected_at} answered {{"active": false}}.']
+    odd = _introspection_odd(facts)
+    if odd:
+        # {active:false} for another client's token does not prove the token inactive.
+        return Hit(0.2, [*evidence, odd[0].detail], {"introspected_at": facts.introspected_at})
+    return Hit(0.6, evidence, {"introspected_at": facts.introspected_at})
 
 
 def hydra_not_ready(facts: Facts) -> Hit | None:
@@ -557,6 +617,110 @@ def introspection_url_wrong(facts: Facts) -> Hit | None:
     if who is None or answer is None or who.name != "Ory Oathkeeper" or answer.status < 500:
         return None
     return Hit(0.85, [f"Oathkeeper answers HTTP {answer.status}: {who.message or who.meaning}"])
+
+
+VERIFY_FAILS = "Jwt verification fails"
+_SIGNATURE_TITLES = {
+    "wrong_alg": "The token's `alg` does not fit the key that should verify it",
+    "wrong_key": "The token is signed with another key than the one its `kid` names",
+    "altered": "The token's signature does not verify: altered after signing, or another "
+    "issuer's key",
+}
+
+
+def signature_invalid(facts: Facts) -> Hit | None:
+    """The signature checked against trusted keys (`handlers.signatures`); a missing `kid` is
+    `kid_not_in_jwks`'s."""
+    sig = facts.signature
+    if sig is None or sig.verified or sig.outcome == "no_kid" or not _failing(facts):
+        return None
+    evidence = [f"Checked with PyJWT against trusted keys: {sig.reason}."]
+    score = 0.85
+    if _gate_said(facts, VERIFY_FAILS):
+        evidence.append(f"The gateway says `{VERIFY_FAILS}`.")
+        score = 0.92
+    return Hit(
+        score,
+        evidence,
+        {"signature": sig.outcome, "kid": sig.kid, "jwks": sig.source},
+        title=_SIGNATURE_TITLES.get(sig.outcome),
+    )
+
+
+def wrong_credential(facts: Facts) -> Hit | None:
+    return _gate_hit(facts, Gate.WRONG_CREDENTIAL, 0.9)
+
+
+def rule_refused(facts: Facts) -> Hit | None:
+    if facts.verdict is not None and facts.verdict.passes is False:
+        return None  # the APIRule's evaluation names the rule (scope, audience, issuer)
+    if facts.authed_who is not None and facts.authed_who.cause is not None:
+        return None  # the gateway's own words name the rule (a scope, an audience)
+    return _gate_hit(facts, Gate.RULE_REFUSED, 0.8)
+
+
+def gateway_failed(facts: Facts) -> Hit | None:
+    return _gate_hit(facts, Gate.GATEWAY_FAILED, 0.85)
+
+
+def login_redirect(facts: Facts) -> Hit | None:
+    answer, who = (facts.authed, facts.authed_who) if facts.token else (facts.anon, facts.anon_who)
+    if answer is None or who is None or not 300 <= answer.status < 400 or not who.no_credentials:
+        return None
+    return Hit(
+        0.85,
+        [f"HTTP {answer.status}: {who.meaning}"],
+        {"status": answer.status, "location": answer.header("location")},
+        title=f"{facts.url} redirects to a login page (HTTP {answer.status})",
+    )
+
+
+def scheme_demanded(facts: Facts) -> Hit | None:
+    """The server says which scheme it takes (`WWW-Authenticate`), and it is not Bearer."""
+    answers = [a for a in (facts.anon, facts.authed) if a is not None]
+    if not answers or (facts.authed is not None and 200 <= facts.authed.status < 300):
+        return None
+    who = facts.authed_who if facts.token is not None else facts.anon_who
+    if who is not None and who.wants:
+        return None  # the gateway table names the product and its credential: says it better
+    names: list[str] = []
+    hows: list[str] = []
+    for answer in answers:
+        for item in auth_schemes.asked(answer):
+            if item.scheme not in names and item.scheme != auth_schemes.AWS:
+                names.append(item.scheme)
+                hows.append(item.how)
+    if not names or "Bearer" in names:
+        return None
+    sent = "a Bearer token" if facts.token is not None else "nothing"
+    asked = " or ".join(names)
+    return Hit(
+        0.9,
+        [f"The server asks for {asked} ({'; '.join(hows)}); {sent} was sent."],
+        {"schemes": names},
+        title=f"The server takes {asked}, not a Bearer token"
+        if facts.token is not None
+        else f"The server asks for {asked} credentials, and none were sent",
+        remedy=auth_schemes.HOW_TO_SEND.get(names[0], f"Send `{names[0]}` credentials."),
+    )
+
+
+def aws_error(facts: Facts) -> Hit | None:
+    answer = facts.authed if facts.token is not None else facts.anon
+    who = facts.authed_who if facts.token is not None else facts.anon_who
+    if answer is None or (who is not None and who.signature is not None):
+        return None  # API Gateway's words are in the gateway table: they say more
+    found = auth_schemes.aws_error(answer)
+    if found is None:
+        return None
+    said = f" Message: “{found.message}”" if found.message else ""
+    return Hit(
+        0.85,
+        [f"AWS answers HTTP {answer.status} `{found.code}`: {found.meaning}.{said}"],
+        {"aws_error": found.code},
+        title=f"AWS says `{found.code}`: {found.meaning.split(':')[0].split(' (')[0]}",
+        remedy=found.remedy,
+    )
 
 
 CAUSES: tuple[Cause, ...] = (
@@ -693,5 +857,54 @@ CAUSES: tuple[Cause, ...] = (
         "No token was sent",
         "Send `Authorization: Bearer <token>`.",
         no_token,
+    ),
+    Cause(
+        "signature_invalid",
+        "The token's signature does not verify against the trusted keys",
+        "Use an untouched token from the issuer whose keys the rule trusts; if new tokens fail "
+        "too, the issuer signs with a key (or `alg`) its JWKS does not publish.",
+        signature_invalid,
+        explains=("token_inactive",),
+    ),
+    Cause(
+        "wrong_credential",
+        "The gateway reads another kind of credential (an API key, a subscription key)",
+        "Send the credential the gateway reads.",
+        wrong_credential,
+        explains=("no_token", "token_inactive"),
+    ),
+    Cause(
+        "scheme_demanded",
+        "The server takes another authentication scheme than Bearer",
+        "Send credentials in the scheme the server asks for.",
+        scheme_demanded,
+        explains=("no_token", "authorization_stripped", "wrong_credential"),
+    ),
+    Cause(
+        "aws_error",
+        "AWS names the cause",
+        "Follow the AWS error code's remedy.",
+        aws_error,
+        explains=("no_token", "scheme_demanded"),
+    ),
+    Cause(
+        "login_redirect",
+        "The URL redirects to a login page: a browser route",
+        "Call the API route that accepts Bearer tokens, not the browser route.",
+        login_redirect,
+    ),
+    Cause(
+        "rule_refused",
+        "The token was authenticated, then refused by a rule (audience, claims, scope)",
+        "Compare the token's audience, scopes and claims with what the API requires.",
+        rule_refused,
+        explains=("token_inactive",),
+    ),
+    Cause(
+        "gateway_failed",
+        "The gateway could not judge the token (its own failure)",
+        "Fix the gateway's configuration; its logs say more.",
+        gateway_failed,
+        explains=("token_expired", "token_inactive"),
     ),
 )

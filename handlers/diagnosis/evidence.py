@@ -17,14 +17,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from handlers import apirules, hydra_admin, kube, maester_logs
+from handlers import apirules, hydra_admin, kube, maester_logs, signatures
 from handlers.apirules import ApiRule, TokenFacts, Verdict
 from handlers.base import CheckContext
 from handlers.checks.apirule import ORIGINAL_VERSION, fetch_kids
 from handlers.checks.client import MAESTER_CONTAINER, MAESTER_LABEL, spec_scopes
+from handlers.checks.introspect import Target, _bound_for
 from handlers.diagnosis import routes
-from handlers.oauth import client_auth, credentials, targets
+from handlers.oauth import client_auth, credentials, discovery, targets
 from handlers.oauth.answerer import Who, identify
+from handlers.oauth.destinations import Credentials, configured
 from handlers.oauth.introspection import (
     Introspection,
     introspect_hydra_admin,
@@ -128,11 +130,15 @@ class Facts:
     verdict: Verdict | None = None
     introspection: dict[str, Any] | None = None
     introspected_at: str | None = None
+    #: The client the bot introspected as (None at Hydra's admin port, which shows every token).
+    introspected_as: str | None = None
     client: ClientFacts = field(default_factory=ClientFacts)
     hydra_alive: bool | None = None
     hydra_ready: bool | None = None
     hydra_version: str | None = None
     maester: MaesterFacts | None = None
+    #: The token's signature checked against a trusted JWKS (the rule's, or AUTHCHECK_ISSUER's).
+    signature: signatures.SignatureCheck | None = None
 
     def step(self, name: str) -> Step:
         return self.steps.setdefault(name, Step(name))
@@ -289,9 +295,83 @@ async def _apirule(ctx: CheckContext, facts: Facts) -> None:
             jwks.state = OK
             jwks.summary = "; ".join(f"{u}: kids {', '.join(sorted(k))}" for u, k in kids.items())
     facts.verdict = apirules.evaluate(rule, TokenFacts(decoded, facts.now, kids))
+    # Only the keys the rule trusts for this token's issuer: another issuer's token is
+    # `issuer_mismatch`, not a bad signature.
+    iss = decoded.claims.get("iss") if decoded is not None else None
+    own = [x.jwks_uri for x in rule.authentications if x.jwks_uri and x.issuer == iss]
+    if rule.jwks_urls and (not rule.issuers or iss in rule.issuers):
+        own += list(rule.jwks_urls)
+    if own and not failed:
+        await _verify_signature(ctx, facts, own, f"APIRule `{a.namespace}/{a.name}`")
+
+
+async def _verify_signature(
+    ctx: CheckContext, facts: Facts, urls: list[str], named_by: str
+) -> None:
+    """Checks the signature with keys a trusted source names (never the token's `jku`/`x5u`)."""
+    if facts.token is None or facts.decoded is None:
+        return
+    step = facts.step("signature")
+    outcome = await signatures.check(ctx, facts.token, urls)
+    if isinstance(outcome, str):
+        step.state, step.summary = ERROR, outcome
+        step.needs = f"make the JWKS {named_by} names reachable from the bot"
+        return
+    if outcome is None:
+        step.summary = "no usable key to check the signature with"
+        return
+    facts.signature = outcome
+    step.state = OK
+    step.summary = f"keys named by {named_by}: {outcome.reason}"
+
+
+async def _issuer_signature(ctx: CheckContext, facts: Facts) -> None:
+    """AUTHCHECK_ISSUER's discovery names its JWKS: trusted for tokens that are that issuer's."""
+    configured = ctx.settings.issuer
+    iss = _token_issuer(facts)
+    step = facts.step("signature")
+    if not step.summary:
+        step.summary = (
+            "no token given"
+            if facts.token is None
+            else "no trusted JWKS (an APIRule's `jwksUri`, or AUTHCHECK_ISSUER for its tokens)"
+        )
+    if not configured or iss is None or not discovery.same_issuer(iss, configured):
+        return
+    found = await discovery.discover(ctx, configured)
+    meta = found.metadata
+    if meta is None or not meta.jwks_uri:
+        return
+    if facts.signature is None:
+        await _verify_signature(ctx, facts, [meta.jwks_uri], "AUTHCHECK_ISSUER's discovery")
 
 
 # -- introspection -------------------------------------------------------------------------------
+
+
+def _token_issuer(facts: Facts) -> str | None:
+    d = facts.decoded
+    iss = d.claims.get("iss") if d is not None else None
+    return iss if isinstance(iss, str) and iss.startswith(("http://", "https://")) else None
+
+
+async def _issuer_endpoint(ctx: CheckContext, facts: Facts) -> tuple[str, str] | None:
+    """The introspection endpoint of the issuer the token came from: AUTHCHECK_ISSUER when the
+    token is its (or names no issuer), else the token's `iss` if the allowlist lets the bot
+    reach it; found by discovery (RFC 8414 / OIDC). None → the Kyma default (Hydra's admin)."""
+    configured = ctx.settings.issuer
+    iss = _token_issuer(facts)
+    if configured and (iss is None or discovery.same_issuer(iss, configured)):
+        issuer = configured
+    elif iss is not None and not await targets.refusal(iss, ctx.settings.url_allowlist):
+        issuer = iss
+    else:
+        return None
+    found = await discovery.discover(ctx, issuer)
+    meta = found.metadata
+    if meta is None or not meta.introspection_endpoint:
+        return None
+    return meta.introspection_endpoint, issuer
 
 
 async def _introspect(ctx: CheckContext, facts: Facts) -> None:
@@ -306,12 +386,22 @@ async def _introspect(ctx: CheckContext, facts: Facts) -> None:
         return
     settings = ctx.settings
     result: Introspection
+    creds = lookup.credentials
+    found = None if settings.introspect_url else await _issuer_endpoint(ctx, facts)
     if settings.introspect_url:
-        result = await introspect_url(ctx, settings.introspect_url, facts.token, lookup.credentials)
+        result = await introspect_url(ctx, settings.introspect_url, facts.token, creds)
+        facts.introspected_as = creds.client_id if creds is not None else None
+    elif found is not None:
+        # Where the token came from first: the issuer's own introspection endpoint.
+        endpoint, issuer = found
+        target = Target(endpoint, "discovery", named_by_document_of=issuer)
+        bound = _bound_for(creds, target)
+        if bound is not None and bound.refusal(endpoint):
+            bound = None  # never send the bot's credentials where they do not belong
+        result = await introspect_url(ctx, endpoint, facts.token, bound)
+        facts.introspected_as = bound.client_id if bound is not None else None
     else:
-        result = await introspect_hydra_admin(
-            ctx, settings.hydra_admin_url, facts.token, lookup.credentials
-        )
+        result = await introspect_hydra_admin(ctx, settings.hydra_admin_url, facts.token, creds)
     final = result.final
     if final is None or not final.answered:
         step.state = ERROR
@@ -465,6 +555,10 @@ async def _find_resource(
 async def _client(ctx: CheckContext, facts: Facts, introspected: asyncio.Task[None] | None) -> None:
     step = facts.step("client")
     client = facts.client
+    if facts.token is None:
+        # Without a token there is no "token's client" to speak of (issue 17).
+        step.summary, step.needs = "no token given", "give the token with --token"
+        return
     client.client_id = _client_id_of(facts)
     if client.client_id is None and introspected is not None:
         await asyncio.shield(introspected)
@@ -508,13 +602,12 @@ async def _client(ctx: CheckContext, facts: Facts, introspected: asyncio.Task[No
     auth = str(client.hydra.get("token_endpoint_auth_method") or "client_secret_basic")
     method = client_auth.POST_BODY if auth == "client_secret_post" else client_auth.BASIC_ENCODED
     url = hydra_admin.token_url(ctx)
-    attempts = [request_client_credentials(ctx, url, client.secret_id, secret, method=method)]
+    bound = Credentials(
+        client.secret_id, secret, f"Secret {client.secret_ref}", configured(ctx.settings)
+    )
+    attempts = [request_client_credentials(ctx, url, bound, method=method)]
     if method == client_auth.BASIC_ENCODED and client_auth.encoding_matters(secret):
-        attempts.append(
-            request_client_credentials(
-                ctx, url, client.secret_id, secret, method=client_auth.BASIC_RAW
-            )
-        )
+        attempts.append(request_client_credentials(ctx, url, bound, method=client_auth.BASIC_RAW))
     proofs = await asyncio.gather(*attempts)
     client.proof = proofs[0]
     client.raw_proof = proofs[1] if len(proofs) > 1 else None
@@ -547,6 +640,7 @@ async def gather(ctx: CheckContext, url: str, method: str, token: str | None) ->
             _bounded(facts, "probe", bound, lambda: _probe(ctx, facts)),
             _bounded(facts, "apirule", bound, lambda: _apirule(ctx, facts)),
             _bounded(facts, "hydra", bound, lambda: _hydra(ctx, facts)),
+            _bounded(facts, "signature", bound, lambda: _issuer_signature(ctx, facts)),
             _bounded(facts, "hydra-maester", bound, lambda: _maester(ctx, facts)),
             _bounded(facts, "client", bound * 2, lambda: _client(ctx, facts, introspected)),
             introspected,

@@ -22,6 +22,8 @@ NAME_AT = 0.6
 MARGIN = 0.1
 #: A cause explained by another matching one keeps this share of its score.
 EXPLAINED = 0.7
+#: How many candidates the "no single cause" finding lists itself.
+_LISTED = 4
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _open_finding(facts: Facts, ranked: list[Ranked]) -> Finding:
         )
     else:
         title = "The evidence does not point at a known cause"
-    lines = [f"{r.cause.id} ({r.score:.2f}): " + " ".join(r.hit.evidence) for r in ranked[:4]]
+    lines = [f"{r.cause.id} ({r.score:.2f}): " + " ".join(r.hit.evidence) for r in ranked[:_LISTED]]
     if not lines:
         lines.append("None of the known causes matches what was seen (see the findings below).")
     remedy = (
@@ -125,28 +127,56 @@ def _open_finding(facts: Facts, ranked: list[Ranked]) -> Finding:
     )
 
 
-def _step_findings(facts: Facts, decided: bool) -> list[Finding]:
+def _step_findings(facts: Facts, settled: bool) -> list[Finding]:
+    """One `info` line per step that ran, and ONE line for every step that did not: what was
+    not checked and what would decide it. `settled` (a cause named, or the URL accepts the
+    token) makes that line `skip` — what does not apply never fails the command; otherwise a step
+    that tried and failed makes it `error`, because it left the diagnosis open."""
     out = []
+    missed = []
     for step in facts.steps.values():
         if step.state == OK:
-            status = Severity.INFO
             title = f"{step.name}: {step.summary}"
-        elif step.state == SKIP:
-            status = Severity.SKIP
-            title = f"{step.name}: not checked — {step.summary or 'not applicable'}"
-        else:
-            status = Severity.SKIP if decided else Severity.ERROR
-            title = f"{step.name}: could not find out — {step.summary}"
-        out.append(
-            Finding(
-                CHECK,
-                status,
-                title[:300],
-                step.summary if len(title) > 300 else "",
-                step.needs if step.state != OK else "",
-                {"step": step.name, "state": step.state, **step.evidence},
+            out.append(
+                Finding(
+                    CHECK,
+                    Severity.INFO,
+                    title[:300],
+                    step.summary if len(title) > 300 else "",
+                    "",
+                    {"step": step.name, "state": step.state, **step.evidence},
+                )
             )
+        else:
+            missed.append(step)
+    if not missed:
+        return out
+    errored = any(s.state != SKIP for s in missed)
+    status = Severity.ERROR if errored and not settled else Severity.SKIP
+    names = ", ".join(s.name for s in missed)
+    lines = [
+        f"{s.name}: {'could not find out' if s.state != SKIP else 'not checked'} — "
+        f"{s.summary or 'not applicable'}"
+        for s in missed
+    ]
+    needs: list[str] = []
+    for s in missed:
+        if s.needs and s.needs not in needs:
+            needs.append(s.needs)
+    out.append(
+        Finding(
+            CHECK,
+            status,
+            f"Not checked: {names}"[:300],
+            "\n".join(lines),
+            ("What would decide it: " + "; ".join(needs) + ".") if needs else "",
+            {
+                "steps": {s.name: s.state for s in missed},
+                "would_decide": needs,
+                **{f"{s.name}_state": s.state for s in missed},
+            },
         )
+    )
     return out
 
 
@@ -200,6 +230,10 @@ def _answer_findings(facts: Facts) -> list[Finding]:
     return out
 
 
+def _open_without_token(facts: Facts) -> bool:
+    return facts.anon is not None and 200 <= facts.anon.status < 300
+
+
 def _accepted(facts: Facts) -> bool:
     return facts.authed is not None and 200 <= facts.authed.status < 300
 
@@ -209,10 +243,8 @@ def findings(facts: Facts) -> list[Finding]:
     ranked = rank(facts)
     decided = singled_out(ranked)
     out: list[Finding] = []
-    if decided:
-        out.append(_top_finding(ranked[0], ranked[1:]))
-        out += [_runner_up(r) for r in ranked[1:]]
-    elif _accepted(facts) and not any(r.score >= NAME_AT for r in ranked):
+    if _accepted(facts):
+        # The URL accepts the token: no cause of a refusal applies, whatever else was seen.
         assert facts.authed is not None
         out.append(
             Finding(
@@ -225,12 +257,28 @@ def findings(facts: Facts) -> list[Finding]:
             )
         )
         out += [_runner_up(r) for r in ranked]
+    elif decided:
+        out.append(_top_finding(ranked[0], ranked[1:]))
+        out += [_runner_up(r) for r in ranked[1:]]
+    elif facts.token is None and _open_without_token(facts):
+        assert facts.anon is not None
+        out.append(
+            Finding(
+                CHECK,
+                Severity.OK,
+                f"{facts.url} answers HTTP {facts.anon.status} without any token",
+                "The endpoint is not protected for this method (or the rule is noAuth); "
+                "nothing to diagnose.",
+                evidence={"cause": None},
+            )
+        )
     else:
         out.append(_open_finding(facts, ranked))
-        out += [_runner_up(r) for r in ranked]
+        # The open finding already lists its first candidates: never list one twice.
+        out += [_runner_up(r) for r in ranked[_LISTED:]]
     token = _token_finding(facts)
     if token is not None:
         out.append(token)
     out += _answer_findings(facts)
-    out += _step_findings(facts, decided)
+    out += _step_findings(facts, decided or _accepted(facts) or _open_without_token(facts))
     return out

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers import gateways
+from handlers.gateways import Says
 from handlers.oauth.responses import (
     ENVOY_RBAC_DENIED,
     Challenge,
@@ -26,18 +28,8 @@ _LOGIN_WORDS = re.compile(
     r"login|signin|sign_in|sign-in|authorize|/oauth|/auth|sso|saml|/idp", re.I
 )
 
-ENVOY_MEANINGS = {
-    "Jwt is expired": "the JWT's `exp` has passed (by the gateway's clock)",
-    "Jwt verification fails": "the signature does not verify against the issuer's JWKS (wrong "
-    "issuer's key, a re-signed or corrupted token)",
-    "Jwt issuer is not configured": "the token's `iss` matches no `issuer` in the "
-    "RequestAuthentication / APIRule (compared exactly: mind a trailing `/`)",
-    "Jwks doesn't have key to match kid or alg from Jwt": "the token's `kid` is not in the JWKS "
-    "Istio has cached (key rotation: Istio caches JWKS for about 20 min)",
-    "Jwt not yet valid": "the token's `nbf`/`iat` is in the future by the gateway's clock",
-    "Jwt is missing": "no token where the rule expects one",
-    "Audiences in Jwt are not allowed": "the token's `aud` is not among the allowed audiences",
-}
+#: Envoy's jwt_authn texts and their meanings: the shared gateway table's entries.
+ENVOY_MEANINGS = gateways.ENVOY_MEANINGS
 
 
 @dataclass(frozen=True)
@@ -53,6 +45,27 @@ class Who:
     #: a redirect to a login page).
     no_credentials: bool = False
     challenge: Challenge | None = None
+    #: What the answer proves about the credentials (`handlers.gateways.Says`), when known.
+    says: Says | None = None
+    #: The credential the gatekeeper reads when it is not a Bearer token ("an API key …").
+    wants: str | None = None
+    #: A `diagnose` cause id the gatekeeper's words name directly (`token_expired`, …).
+    cause: str | None = None
+    #: What to do about it, in the gatekeeper's terms.
+    remedy: str | None = None
+    #: The gateway signature's key (`handlers.gateways.SIGNATURES`).
+    signature: str | None = None
+
+    @property
+    def recognised(self) -> bool:
+        """A known gatekeeper said it (a signature, a challenge, an error code): its refusal of
+        an anonymous request is a verdict, not a guess."""
+        return self.no_credentials or self.code is not None or self.says is not None
+
+    @property
+    def refused_identity(self) -> bool:
+        """The words say a credential arrived and was refused as identity."""
+        return self.says is Says.REJECTED or self.code == "invalid_token"
 
 
 def _bearer(challenges: list[Challenge]) -> Challenge | None:
@@ -62,6 +75,42 @@ def _bearer(challenges: list[Challenge]) -> Challenge | None:
 def _printable(text: str, limit: int = 120) -> str:
     cleaned = "".join(c if c.isprintable() else "·" for c in " ".join(text.split()))
     return cleaned[:limit]
+
+
+def _from_signature(known: gateways.Recognised, bearer: Challenge | None) -> Who:
+    """A gateway from the shared table; an RFC 6750 error in its challenge refines the verdict
+    (AWS HTTP API JWT authorizers send `error="invalid_token"` beside their JSON message)."""
+    sig = known.signature
+    says = sig.says
+    code: str | None = None
+    meaning = sig.meaning
+    if bearer is not None and bearer.error:
+        code = bearer.error
+        says = {"invalid_token": Says.REJECTED, "insufficient_scope": Says.FORBIDDEN}.get(
+            code, says
+        )
+        described = bearer.params.get("error_description")
+        meaning += f"; its challenge says `{code}`" + (f": {described[:200]}" if described else "")
+    return Who(
+        sig.product,
+        meaning,
+        code=code,
+        message=known.said[:200],
+        no_credentials=says is Says.NO_CREDENTIALS and sig.wants is None,
+        challenge=bearer,
+        says=says,
+        wants=sig.wants,
+        cause=sig.cause,
+        remedy=sig.remedy,
+        signature=sig.key,
+    )
+
+
+def no_token_title(who: Who) -> str:
+    """The verdict on an anonymous request that was refused: the same words in `probe` and
+    `diagnose`, so the two never disagree about one URL."""
+    wanted = f" ({who.wants})" if who.wants else ""
+    return f"No token was sent, and {who.name} refuses requests without one{wanted}"
 
 
 def identify(answer: Answer) -> Who:
@@ -89,14 +138,21 @@ def identify(answer: Answer) -> Who:
             "scope or audience, and to a token sent in another header than the rule reads "
             "(`fromHeaders`).",
             message=envoy,
+            says=Says.HIDDEN,
         )
     if envoy is not None:
+        sig = next((g for g in gateways.SIGNATURES if g.text == envoy), None)
         return Who(
             "Istio/Envoy JWT authentication",
             f"`{envoy}`: {ENVOY_MEANINGS.get(envoy, 'the JWT was rejected')}.",
             code=bearer.error if bearer else "invalid_token",
             message=envoy,
+            no_credentials=sig is not None and sig.says is Says.NO_CREDENTIALS,
             challenge=bearer,
+            says=sig.says if sig else Says.REJECTED,
+            cause=sig.cause if sig else None,
+            remedy=sig.remedy if sig else None,
+            signature=sig.key if sig else None,
         )
     oathkeeper = parse_oathkeeper_error(answer.body)
     if oathkeeper is not None:
@@ -119,7 +175,17 @@ def identify(answer: Answer) -> Who:
                 "Oathkeeper itself failed; 'Introspection returned status code …' means its "
                 "`introspection_url` is wrong (v1 path on Hydra v2)"
             )
-        return Who("Ory Oathkeeper", meaning, code=str(oathkeeper.code or status), message=detail)
+        says = {401: Says.MISSING_OR_REJECTED, 403: Says.FORBIDDEN}.get(status, Says.FAILED)
+        return Who(
+            "Ory Oathkeeper",
+            meaning,
+            code=str(oathkeeper.code or status),
+            message=detail,
+            says=says,
+        )
+    known = gateways.recognise(status, answer.headers, answer.body)
+    if known is not None:
+        return _from_signature(known, bearer)
     basic = next((c for c in challenges if c.scheme == "basic"), None)
     if basic is not None and "uaa" in basic.params.get("realm", "").lower():
         return Who(
@@ -142,6 +208,7 @@ def identify(answer: Answer) -> Who:
                 "credentials it recognised.",
                 no_credentials=True,
                 challenge=bearer,
+                says=Says.NO_CREDENTIALS,
             )
         meanings = {
             "invalid_token": "the token is expired, revoked, malformed or from an untrusted "
@@ -161,6 +228,7 @@ def identify(answer: Answer) -> Who:
             code=code,
             message=description,
             challenge=bearer,
+            says={"invalid_token": Says.REJECTED, "insufficient_scope": Says.FORBIDDEN}.get(code),
         )
     oauth = parse_oauth_error(answer.body)
     if oauth is not None:

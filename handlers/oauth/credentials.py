@@ -9,15 +9,20 @@ newline is exactly the bug the `token` command looks for) and registered with th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers import kube
 from handlers.base import CheckContext
 from handlers.model import Finding, Severity
-from handlers.oauth.introspection import Credentials
+from handlers.oauth.destinations import Credentials, Destinations, configured
 
 ID_KEYS = ("client_id", "CLIENT_ID", "clientid", "clientId")
 SECRET_KEYS = ("client_secret", "CLIENT_SECRET", "clientsecret", "clientSecret")
+#: Keys of a service-binding Secret that name its own authorization server (SAP BTP / XSUAA).
+URL_KEYS = ("url", "certurl")
+DOMAIN_KEYS = ("uaadomain",)
+#: Not secret, and shown when a credential is refused: where it belongs.
+PUBLIC_KEYS = (*URL_KEYS, *DOMAIN_KEYS)
 
 
 def split_ref(ref: str) -> tuple[str, str]:
@@ -53,11 +58,30 @@ def _pick(data: dict[str, str], keys: tuple[str, ...]) -> tuple[str, str] | None
     return None
 
 
+def secret_destinations(ctx: CheckContext, ref: str, data: dict[str, str]) -> Destinations:
+    """Where a Secret's credentials may go: the service it names itself (an XSUAA binding's
+    `url`, `certurl`, `uaadomain`), otherwise the bot's configured Hydra and issuer (hydra-maester
+    registers an OAuth2Client's Secret in the Hydra the bot is configured for)."""
+    urls = [data.get(k, "").strip() for k in URL_KEYS]
+    domains = [data.get(k, "").strip() for k in DOMAIN_KEYS]
+    named = [k for k in (*URL_KEYS, *DOMAIN_KEYS) if data.get(k, "").strip()]
+    if named:
+        keys = ", ".join(f"`{k}`" for k in named)
+        return Destinations.of(f"named by Secret {ref} itself ({keys})", urls, domains)
+    base = configured(ctx.settings)
+    return Destinations(
+        f"Secret {ref} names no server of its own (a `url` key would), so only the bot's "
+        "configured endpoints",
+        base.origins,
+        base.domains,
+    )
+
+
 async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> Lookup:
     """Reads `client_id`/`client_secret` (any spelling) from the Secret `ref`."""
     namespace, name = split_ref(ref)
     try:
-        data = await kube.read_secret(ctx, namespace, name)
+        data = await kube.read_secret(ctx, namespace, name, public_keys=PUBLIC_KEYS)
     except kube.KubeNotFound as exc:
         return Lookup(
             finding=Finding(
@@ -72,8 +96,9 @@ async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> 
         )
     except kube.KubeError as exc:
         return Lookup(finding=kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}"))
-    for value in data.values():
-        ctx.redactor.add(value)
+    for key, value in data.items():
+        if key not in PUBLIC_KEYS:
+            ctx.redactor.add(value)
     found_id = _pick(data, ID_KEYS)
     found_secret = _pick(data, SECRET_KEYS)
     if found_id is None or found_secret is None:
@@ -100,6 +125,7 @@ async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> 
             client_id=found_id[1],
             client_secret=found_secret[1],
             source=f"Secret {namespace}/{name} (keys {found_id[0]}, {found_secret[0]})",
+            destinations=secret_destinations(ctx, f"{namespace}/{name}", data),
         )
     )
 
@@ -132,6 +158,7 @@ async def for_introspection(
                 settings.introspect_client_id,
                 settings.introspect_client_secret,
                 "AUTHCHECK_INTROSPECT_CLIENT_ID/_SECRET",
+                configured(settings),
             )
         )
     if settings.introspect_secret:
@@ -147,5 +174,10 @@ async def for_introspection(
                     "Set AUTHCHECK_INTROSPECT_SECRET to `<namespace>/<secret-name>`.",
                 )
             )
-        return await from_secret(ctx, check, settings.introspect_secret, purpose)
+        found = await from_secret(ctx, check, settings.introspect_secret, purpose)
+        if found.credentials is None:
+            return found
+        # The bot's own client goes to the bot's own endpoints, whatever its Secret says.
+        own = replace(found.credentials, destinations=configured(settings))
+        return Lookup(credentials=own)
     return Lookup()

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from handlers.base import CheckContext
 from handlers.oauth import client_auth
+from handlers.oauth.destinations import CredentialRefused, Credentials
 from handlers.oauth.discovery import hydra_introspection_paths
 from handlers.oauth.responses import OAuthError, json_object, parse_oauth_error
 from handlers.oauth.transport import send
@@ -21,14 +22,7 @@ from handlers.oauth.transport import send
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - compared, not bound
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """The client the bot authenticates as when it calls introspection; `source` says where it
-    came from (`--client-id`, `Secret ns/name`, `AUTHCHECK_INTROSPECT_CLIENT_ID`)."""
-
-    client_id: str
-    client_secret: str
-    source: str
+__all__ = ["Credentials", "Introspection", "IntrospectionCall", "call", "introspect_url"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +97,9 @@ async def call(
         form["token_type_hint"] = token_type_hint
     used_method = None
     if credentials is not None:
+        refused = credentials.refusal(url)
+        if refused:
+            raise CredentialRefused(refused)
         ctx.redactor.add_basic(credentials.client_id, credentials.client_secret)
         auth_headers, auth_form = client_auth.apply(
             method, credentials.client_id, credentials.client_secret
@@ -116,7 +113,7 @@ async def call(
     body = json_object(answer.body)
     excerpt = None
     if body is None:
-        excerpt = ctx.redactor.text(" ".join(answer.text(120).split()))[:120] or None
+        excerpt = ctx.redactor.excerpt(answer.text(), 120) or None
     return IntrospectionCall(
         url=url,
         status=answer.status,

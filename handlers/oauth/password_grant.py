@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from handlers import kube
 from handlers.base import CheckContext
 from handlers.model import Finding, Severity
-from handlers.oauth.credentials import split_ref
+from handlers.oauth.credentials import secret_destinations, split_ref
+from handlers.oauth.destinations import Destinations, configured
 from handlers.oauth.token_request import TokenAttempt
 
 PASSWORD_ENV_PREFIX = "AUTHCHECK_PASSWORD_"
@@ -55,6 +56,26 @@ def read_env(ctx: CheckContext, name: str) -> str | None:
     return value
 
 
+#: `<VAR>_URL` beside a credential variable names the server that credential belongs to.
+ENV_URL_SUFFIX = "_URL"
+
+
+def env_destinations(ctx: CheckContext, name: str) -> Destinations:
+    """Where a credential from the bot's environment may go: the bot's configured endpoints, and
+    the server the operator named beside it in `<VAR>_URL` (the same trusted source)."""
+    base = configured(ctx.settings)
+    named = os.environ.get(name + ENV_URL_SUFFIX, "").strip()
+    if not named:
+        return Destinations(
+            f"{base.named_by}; {name}{ENV_URL_SUFFIX} is not set to name its own server",
+            base.origins,
+        )
+    own = Destinations.of("", [named])
+    return Destinations(
+        f"{base.named_by}, and {name}{ENV_URL_SUFFIX}", base.origins | own.origins, base.domains
+    )
+
+
 def login_hint(origin: str) -> str:
     """UAA's `login_hint` form field: JSON naming the identity provider's origin key. The form
     encoding (httpx) URL-encodes it, which is what UAA expects."""
@@ -75,6 +96,8 @@ class UserCredentials:
     password: str
     source: str  # "Secret ns/name (key password)", "environment variable AUTHCHECK_PASSWORD_X"
     notes: tuple[Finding, ...] = ()
+    #: Where the password may be sent (None: the user typed it into the private form).
+    destinations: Destinations | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,7 @@ async def user_credentials(
     """The user name and password from `--password-secret`, `--password-env` or the bot's
     private form (`form`, when the command says `from_form`)."""
     secret_user: str | None = None
+    destinations: Destinations | None = None
     if from_form:
         if not form:
             return UserLookup(
@@ -145,6 +169,7 @@ async def user_credentials(
                 )
             )
         password, source = stored, f"Secret {namespace}/{name} (key password)"
+        destinations = secret_destinations(ctx, f"{namespace}/{name}", data)
     else:
         assert env_name is not None
         value = read_env(ctx, env_name)
@@ -162,6 +187,7 @@ async def user_credentials(
             )
         password = value
         source = f"environment variable {env_name}"
+        destinations = env_destinations(ctx, env_name)
     ctx.redactor.add(password)
     ctx.redactor.add(password.strip())
     notes: list[Finding] = []
@@ -198,7 +224,7 @@ async def user_credentials(
                 "or `echo -n`.",
             )
         )
-    return UserLookup(UserCredentials(user, password, source, tuple(notes)))
+    return UserLookup(UserCredentials(user, password, source, tuple(notes), destinations))
 
 
 # -- reading a refusal ------------------------------------------------------------------------
@@ -272,17 +298,27 @@ def user_failure(
             {"error": a.error, "user_side": True},
         )
     known = any(p in text for p in _BAD_USER) or a.error in ("unauthorized", "invalid_grant")
-    title = (
-        f"User authentication failed for `{username}`"
-        if known
-        else f"The password grant for `{username}` was refused: `{a.error or a.status}`"
+    if known:
+        title = f"User authentication failed for `{username}`"
+    elif a.error:
+        title = f"The password grant for `{username}` was refused: `{a.error}`"
+    else:
+        title = (
+            f"The password grant for `{username}` was refused (HTTP {a.status}, no reason given)"
+        )
+    silent = (
+        ""
+        if a.error
+        else " The server gives no reason (Glewlwyd answers an empty 400/403): the user name or "
+        "password, the user's access to the requested scope, or the client's permission to use "
+        "the password grant."
     )
     return Finding(
         check,
         Severity.FAIL,
         title,
-        f"{proof} Server: {a.wording()}. User `{username}` at {origin_text(origin)}, password "
-        f"from {source}.",
+        f"{proof} Server: {a.wording()}.{silent} User `{username}` at {origin_text(origin)}, "
+        f"password from {source}.",
         "1. Check the user name and password: log on to the identity provider in a browser (for "
         "the SAP ID service https://accounts.sap.com); if that fails, use the right pair or reset "
         "the password. "

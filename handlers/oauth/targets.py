@@ -27,7 +27,8 @@ import os
 import re
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Iterable
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,6 +86,10 @@ def url_problem(url: str) -> str | None:
         _ = parts.port
     except ValueError:
         return "its port is not a number between 0 and 65535"
+    try:
+        _ = httpx.URL(url.strip()).host
+    except Exception:  # idna.IDNAError and friends: not an httpx.InvalidURL
+        return "its host is not a valid (internationalised) domain name"
     return None
 
 
@@ -233,6 +238,90 @@ async def refusal(
     return reason
 
 
+#: Methods that only read; anything else through `probe`/`diagnose` may change what it reaches.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Names that only resolve inside a cluster (Kubernetes Services, GCE/AWS internal DNS).
+_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local", ".internal")
+
+_CONFIGURED = ("hydra_admin_url", "hydra_public_url", "issuer", "introspect_url")
+
+
+def configured_origins(settings: Any) -> set[tuple[str, str, int]]:
+    """The origins of the bot's own configured endpoints (which the transport trusts)."""
+    urls = (getattr(settings, name, None) for name in _CONFIGURED)
+    return {o for o in (origin(u) for u in urls if isinstance(u, str) and u) if o is not None}
+
+
+async def discovered_refusal(
+    url: str, settings: Any, resolver: Resolver | None = None
+) -> str | None:
+    """Why the bot refuses an endpoint named by a document it read from a user-typed URL.
+
+    Such a document is the user's words, not the bot's configuration: it may not point the bot
+    at one of its own trusted endpoints (the transport would let that through unchecked) nor at
+    any address a typed URL may not reach."""
+    if origin(url) in configured_origins(settings):
+        return (
+            f"{url} is one of authcheck's own configured endpoints, named by a discovery "
+            "document from a URL typed in chat"
+        )
+    problem = url_problem(url)
+    if problem:
+        return f"the discovery document names `{url[:200]}`, and {problem}"
+    return await refusal(url, getattr(settings, "url_allowlist", []) or [], resolver)
+
+
+async def method_refusal(
+    method: str, url: str, settings: Any, resolver: Resolver | None = None
+) -> str | None:
+    """Why `probe`/`diagnose` may not send `method` to this typed URL, or None.
+
+    GET, HEAD and OPTIONS only read. Any other method could change what it reaches, and some
+    in-cluster services take it without authentication (Hydra's admin API deletes a client on
+    `DELETE /admin/clients/{id}`): so those never go to the bot's configured endpoints, to
+    in-cluster names or to private, loopback or link-local addresses unless
+    AUTHCHECK_URL_ALLOWLIST names them.
+    """
+    verb = method.upper()
+    if verb in SAFE_METHODS:
+        return None
+    where = origin(url)
+    if where is None:
+        return None
+    if where in configured_origins(settings):
+        return (
+            f"{verb} is refused to {url}: it is one of authcheck's own configured endpoints "
+            "(Hydra's admin API takes writes without authentication)"
+        )
+    allowlist = list(getattr(settings, "url_allowlist", []) or [])
+    host = where[1].strip("[]")
+    in_cluster = "." not in host or host.endswith(_CLUSTER_SUFFIXES) or host in _KUBE_HOSTS
+    if in_cluster and not _allowed(host, None, allowlist):
+        return (
+            f"{verb} is refused to {host}: an in-cluster name; only GET, HEAD and OPTIONS "
+            "may reach in-cluster services"
+        )
+    literal = literal_address(host)
+    if literal is not None:
+        addresses: list[IPAddress] = [literal]
+    else:
+        try:
+            raw = await (resolver or system_resolver)(host, where[2])
+        except (OSError, UnicodeError):
+            return None  # the request itself reports the DNS failure
+        addresses = [a for a in (literal_address(r) for r in raw) if a is not None]
+    for address in addresses:
+        inner = _embedded_ipv4(address) or address
+        internal = inner.is_private or inner.is_loopback or inner.is_link_local
+        if (internal or forbidden(inner)) and not _allowed(host, address, allowlist):
+            return (
+                f"{verb} is refused to {host} ({address}): a private or internal address; only "
+                "GET, HEAD and OPTIONS may reach in-cluster services"
+            )
+    return None
+
+
 def allowlist_remedy(url: str) -> str:
     host = urlsplit(url.strip()).hostname or "<host>"
     return (
@@ -245,13 +334,14 @@ def origin(url: str | httpx.URL) -> tuple[str, str, int] | None:
     """(scheme, host, port) with the default port filled in, or None if it is not a URL."""
     try:
         parsed = httpx.URL(str(url))
-    except (httpx.InvalidURL, TypeError):
+        host = parsed.host
+    except Exception:  # InvalidURL, TypeError, and idna's errors for a bad internationalised host
         return None
-    if not parsed.host:
+    if not host:
         return None
     scheme = parsed.scheme.lower()
     port = parsed.port or (443 if scheme == "https" else 80)
-    return scheme, parsed.host.lower(), port
+    return scheme, host.lower(), port
 
 
 #: No answer the checks read is larger than this (JWKS, discovery, error pages).
@@ -294,6 +384,86 @@ class _Bounded(httpx.AsyncByteStream):
         await self.inner.aclose()
 
 
+#: Each step of inflation produces at most this much, so no single call runs long.
+_INFLATE_STEP = 64 * 1024
+#: Past the first step, an answer that inflates more than this is refused as a bomb.
+_BOMB_RATIO = 200
+
+
+def _encodings(headers: httpx.Headers) -> list[str]:
+    """The Content-Encoding layers, outermost last, as the server applied them."""
+    values = [v.strip().lower() for v in headers.get("content-encoding", "").split(",")]
+    return [v for v in values if v and v != "identity"]
+
+
+def _inflater(encoding: str) -> Any:
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, auto-detected
+    return None  # br, zstd, compress: not decoded (nor advertised); the raw bytes stay capped
+
+
+class _Inflated(httpx.AsyncByteStream):
+    """A compressed answer decoded in small steps, with the cap on the DECODED size.
+
+    Layers (`Content-Encoding: gzip, gzip`) are undone outermost first; every step yields to the
+    event loop, so other users' acks stay fast while a bomb is being refused."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, encodings: list[str], limit: int) -> None:
+        self.inner = inner
+        self.layers = [_inflater(e) for e in reversed(encodings)]
+        self.limit = limit
+        #: Compressed bytes the outermost layer has taken so far.
+        self.consumed = 0
+
+    def _pieces(self, data: bytes, index: int) -> Iterator[bytes]:
+        """`data` through layers `index`…, lazily, one bounded step at a time."""
+        if index == len(self.layers):
+            yield data
+            return
+        layer = self.layers[index]
+        if layer is None:
+            yield from self._pieces(data, index + 1)
+            return
+        pending = data
+        while True:
+            before = len(pending)
+            try:
+                step = layer.decompress(pending, _INFLATE_STEP)
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"the answer's compression is broken: {exc}") from None
+            pending = layer.unconsumed_tail
+            if index == 0:
+                self.consumed += before - len(pending)
+            yield from self._pieces(step, index + 1)
+            if not pending and len(step) < _INFLATE_STEP:
+                return
+
+    async def __aiter__(self) -> Any:
+        size = 0
+        async for chunk in self.inner:
+            for piece in self._pieces(chunk, 0):
+                size += len(piece)
+                if size > self.limit:
+                    raise httpx.ReadError(
+                        f"the answer is larger than {self.limit} bytes once decompressed"
+                    )
+                if size >= _INFLATE_STEP and size > _BOMB_RATIO * self.consumed:
+                    # Text compresses 5-20 fold; a run of zeros a thousand fold. A reader that
+                    # stops early (send() keeps 64 KiB) would never see the cap above.
+                    raise httpx.ReadError(
+                        f"the answer inflates more than {_BOMB_RATIO}-fold once decompressed "
+                        f"({self.consumed} bytes gave {size}): a compression bomb, not read"
+                    )
+                if piece:
+                    yield piece
+                await asyncio.sleep(0)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """Checks every request's target before connecting and pins the connection to it.
 
@@ -325,7 +495,15 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             response = await self._forward(request)
         stream = response.stream
         if isinstance(stream, httpx.AsyncByteStream):
-            response.stream = _Bounded(stream, self.max_bytes, deadline)
+            bounded = _Bounded(stream, self.max_bytes, deadline)
+            encodings = _encodings(response.headers)
+            if encodings:
+                # Decoded here, bounded, instead of by httpx, which inflates a whole chunk at
+                # once: a 1 MB gzip bomb is 1 GB in one call, and the event loop waits for it.
+                del response.headers["content-encoding"]
+                response.stream = _Inflated(bounded, encodings, self.max_bytes)
+            else:
+                response.stream = bounded
         return response
 
     async def _forward(self, request: httpx.Request) -> httpx.Response:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from handlers.base import CheckContext
 from handlers.oauth import client_auth
+from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations, refusal
 from handlers.oauth.responses import json_object, parse_oauth_error
 from handlers.oauth.transport import send
 
@@ -88,16 +89,27 @@ def _str(value: object, limit: int = 500) -> str | None:
 async def request_client_credentials(
     ctx: CheckContext,
     token_url: str,
-    client_id: str,
-    client_secret: str,
+    credentials: Credentials,
     *,
     method: str = client_auth.BASIC_ENCODED,
     scope: str | None = None,
     audience: str | None = None,
     extra: dict[str, str] | None = None,
+    extra_destinations: Destinations | None = None,
     headers: dict[str, str] | None = None,
 ) -> TokenAttempt:
-    """POSTs a token request authenticated with `method`; never raises for network trouble."""
+    """POSTs a token request authenticated with `method`; never raises for network trouble.
+
+    Raises `CredentialRefused`, before anything is sent, when `token_url` is not where the
+    credentials (or `extra`'s values, bound by `extra_destinations`: a user's password from a
+    Secret) may go.
+    """
+    refused = credentials.refusal(token_url) or refusal(
+        extra_destinations, "the user's password", token_url
+    )
+    if refused:
+        raise CredentialRefused(refused)
+    client_id, client_secret = credentials.client_id, credentials.client_secret
     ctx.redactor.add_basic(client_id, client_secret)
     for key in ("password", "client_secret", "refresh_token", "assertion"):
         if extra and extra.get(key):
@@ -136,7 +148,7 @@ async def request_client_credentials(
     content_type = answer.header("content-type")
     excerpt = None
     if not data:
-        excerpt = ctx.redactor.text(" ".join(answer.text(160).split()))[:160] or None
+        excerpt = ctx.redactor.excerpt(answer.text(), 160) or None
     return TokenAttempt(
         method=method,
         status=answer.status,

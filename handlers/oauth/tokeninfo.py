@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.redact import fingerprint, tail
+from handlers.redact import describe_token
 from handlers.timefmt import relative, utc
 from handlers.tokens import (
     DecodedJwt,
@@ -53,8 +53,8 @@ def view(token: str) -> TokenView:
 
 
 def identify(token: str) -> str:
-    """`sha256:… (43 chars, ends …x9Q)`: how a token is referred to in every finding."""
-    return f"{fingerprint(token)} ({len(token)} chars, ends {tail(token)})"
+    """`sha256:… (43 chars, ends …x9Qa)`: how a token is referred to in every finding."""
+    return describe_token(token)
 
 
 def when(moment: datetime | None, now: datetime) -> str:

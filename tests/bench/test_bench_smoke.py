@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from bench import ack_latency, burst, memory, orchestration, queue_throughput
+from bench import ack_latency, burst, memory, orchestration, queue_throughput, redis_hang
 
 pytestmark = [
     pytest.mark.slow,
@@ -69,3 +69,10 @@ def test_paste_parser_measures_every_adversarial_input() -> None:
     results = paste_parser.measure(rounds=1)
     assert len(results) == len(paste_parser.ADVERSARIAL)
     assert all(ms >= 0 for _, ms in results)
+
+
+def test_redis_hang_smallest(capsys: pytest.CaptureFixture[str]) -> None:
+    redis_hang.run(count=3, rate=10.0)
+    out = capsys.readouterr().out
+    assert _figure(out, "non-200") == "0"
+    assert _figure(out, "target /readyz 503 while hung, 200 after") == "MET"

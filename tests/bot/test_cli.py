@@ -110,7 +110,9 @@ def test_usage_errors_are_one_line_reason_and_usage_on_stderr(args: list[str], r
 def test_fifty_kilobytes_of_input_is_a_usage_error() -> None:
     first, usage = usage_error(cli("run", "--", "help", "x" * 50_000))
     assert first.startswith("authcheck: input is too long (50,005 characters")
-    assert "/authcheck help" in usage
+    # Runnable where it is printed (issue 17): the terminal's prefix, not Slack's.
+    assert usage.startswith("usage: authcheck run -- <command>")
+    assert "/authcheck" not in usage
 
 
 def test_garbage_bytes_in_argv_are_a_usage_error() -> None:

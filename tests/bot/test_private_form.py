@@ -36,6 +36,7 @@ async def running(
     uaa.clients[CLIENT] = CLIENT_SECRET
     uaa.users[("sap.default", USER)] = PASSWORD
     monkeypatch.setenv(CLIENT_KEY_VAR, CLIENT_SECRET)
+    monkeypatch.setenv(CLIENT_KEY_VAR + "_URL", uaa.base)  # where that secret belongs
     settings = Settings(url_allowlist=["127.0.0.1"], kubeconfig=None, timeout=3)
     service = Service(settings, bot_settings(fake_slack, redis_db))
     bot = service.bot(service.intake())

@@ -63,7 +63,8 @@ def _report() -> Report:
                 Severity.FAIL,
                 "Token is not active",
                 'Hydra answered {"active":false}.',
-                "Request a new token:\n$ authcheck run -- token https://hydra.test --client-id x",
+                "Request a new token:",
+                commands=("token https://hydra.test --client-id x",),
             ),
             Finding("expiry", Severity.WARN, "Token expires in 30 s", "exp is close"),
             Finding("client", Severity.FAIL, "Client has no audience", "audience is []"),
@@ -98,9 +99,9 @@ def test_golden_structure() -> None:
         "Token is a well-formed JWT",
     ]
     assert sections[0].startswith(MARKS[Severity.FAIL] + " *Token is not active*\n")
-    # The command-looking remedy line is a copyable code block, the prose stays prose.
+    # The finding's command is a copyable code block runnable in Slack; prose stays prose.
     assert sections[0].endswith(
-        "*Fix:* Request a new token:\n```authcheck run -- token https://hydra.test --client-id x```"
+        "*Fix:* Request a new token:\n```/authcheck token https://hydra.test --client-id x```"
     )
     assert fallback.startswith(":x: introspect: FAIL — Token is not active (+2 more)")
 
@@ -109,13 +110,14 @@ def test_every_severity_has_its_own_mark() -> None:
     findings = [Finding("c", s, f"title {s.value}") for s in Severity]
     _, blocks = render_report(Report("x", findings))
     marks = [b["text"]["text"].split(" ", 1)[0] for b in blocks[2:]]
+    # The model's display order: fail, error, warn, info, ok, then what did not apply.
     assert marks == [
-        ":exclamation:",
         ":x:",
+        ":exclamation:",
         ":warning:",
-        ":fast_forward:",
         ":information_source:",
         ":white_check_mark:",
+        ":fast_forward:",
     ]
     assert len(set(MARKS.values())) == len(Severity)
 

@@ -18,6 +18,8 @@ import asyncio
 import contextlib
 import itertools
 import json
+import socket
+import struct
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -29,6 +31,10 @@ import pytest_asyncio
 from aiohttp import web
 
 DEFAULT_TOKEN = "xoxb-fake-bot-token"
+#: `fail_next(..., status=RESET)`: the connection is reset instead of answered.
+RESET = 0
+#: App-level token (Socket Mode): only `apps.connections.open` takes it, as on Slack.
+DEFAULT_APP_TOKEN = "xapp-1-fake-app-token"
 BOT_USER_ID = "U0AUTHBOT"
 TEAM_ID = "T0FAKE"
 
@@ -137,8 +143,14 @@ class FakeSlack:
         users: dict[str, dict[str, Any]] | None = None,
         channels: dict[str, dict[str, Any]] | None = None,
         usergroups: dict[str, list[str]] | None = None,
+        app_tokens: Iterable[str] = (DEFAULT_APP_TOKEN,),
+        socket_url: str = "",
     ) -> None:
         self.tokens = set(tokens)
+        self.app_tokens = set(app_tokens)
+        #: What `apps.connections.open` hands out: a websocket the test runs
+        #: (tests/fakes/socket_mode.py); empty = Socket Mode not enabled for the app.
+        self.socket_url = socket_url
         self.rate_limit = rate_limit
         self.per_second = per_second
         self.burst = burst
@@ -201,8 +213,13 @@ class FakeSlack:
     def fail_next(
         self, method: str, count: int = 1, status: int = 500, retry_after: int = 1
     ) -> None:
-        """The next `count` calls of `method` answer `status` (500 or 429) instead of working."""
+        """The next `count` calls of `method` answer `status` (500 or 429) instead of working;
+        `status=RESET` drops the connection instead (TCP RST, no HTTP answer at all)."""
         self._faults[method].extend([(status, retry_after)] * count)
+
+    def delete(self, channel: str, ts: str) -> None:
+        """A person deleting a message (the bot's reply, say): later edits get message_not_found."""
+        self.messages.pop((channel, ts), None)
 
     def hold(self, method: str, count: int = 1) -> asyncio.Event:
         """The next `count` calls of `method` wait (recorded in `held`) until the returned event
@@ -310,6 +327,18 @@ class FakeSlack:
             self.held.append(call)
             self._changed.set()
             await gate.wait()
+        faults = self._faults.get(method)
+        if faults and faults[0][0] == RESET:
+            faults.pop(0)
+            call.http_status = RESET
+            self.calls.append(call)
+            self._changed.set()
+            if request.transport is not None:
+                sock = request.transport.get_extra_info("socket")
+                if sock is not None:  # linger 0: the close is a reset, as a dropped link
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                request.transport.abort()
+            return web.Response(status=500)  # never reaches the client
         try:
             return self._answer(call, token)
         finally:
@@ -335,6 +364,8 @@ class FakeSlack:
             return self._respond(call, {"ok": False, "error": "fatal_error"}, status)
         if not token:
             return self._respond(call, {"ok": False, "error": "not_authed"})
+        if method == "apps.connections.open":
+            return self._respond(call, self._connections_open(token))
         if token not in self.tokens:
             return self._respond(call, {"ok": False, "error": "invalid_auth"})
         handler = _HANDLERS.get(method)
@@ -358,6 +389,16 @@ class FakeSlack:
             "bot_id": "B0AUTHBOT",
             "is_enterprise_install": False,
         }
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        """Slack's answers: a bot token is the wrong type, an unknown app token invalid_auth."""
+        if token in self.tokens:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token not in self.app_tokens:
+            return {"ok": False, "error": "invalid_auth"}
+        if not self.socket_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_url}
 
     def _message_error(self, p: dict[str, Any]) -> str | None:
         if not p.get("channel"):

@@ -123,16 +123,19 @@ async def test_unreachable_api_server(tmp_path: Path, monkeypatch: pytest.Monkey
         await k8s.read_secret(ctx, "apps", "creds")
 
 
-async def test_not_configured_is_a_skip_with_instructions(
+async def test_not_configured_is_an_error_with_instructions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.kube/config to fall back on
     ctx = CheckContext(settings=Settings(kubeconfig=None))
     with pytest.raises(k8s.KubeNotConfigured) as info:
         await k8s.read_secret(ctx, "apps", "creds")
-    finding = k8s.error_finding("x", info.value)
-    assert finding.status is Severity.SKIP
+    finding = k8s.error_finding("x", info.value, subject="Secret apps/creds")
+    # Could not check is never exit 0: an error, with what would make it work.
+    assert finding.status is Severity.ERROR
+    assert finding.title == "Could not check Secret apps/creds: Kubernetes is not configured"
     assert "KUBECONFIG" in finding.remedy
 
     missing = CheckContext(settings=Settings(kubeconfig=str(tmp_path / "nope")))

@@ -12,7 +12,14 @@ from urllib.parse import quote, quote_plus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.redact import MIN_SCRUB_LENGTH, Redactor, describe_secret, fingerprint, tail
+from handlers.redact import (
+    MIN_SCRUB_LENGTH,
+    Redactor,
+    describe_secret,
+    describe_token,
+    fingerprint,
+    tail,
+)
 
 SECRET = "s3cr+t/With=Special%Chars$"
 FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{12}$")
@@ -29,17 +36,29 @@ def test_fingerprint_is_stable_and_the_same_for_str_and_bytes() -> None:
     assert fingerprint("a") != fingerprint("a\n")  # a trailing newline is a different secret
 
 
-def test_tail_keeps_at_most_four_characters_and_nothing_of_short_values() -> None:
-    assert tail("abcdefghijkl") == "…ijkl"
-    assert tail("abcdefghijk") == "…"
+def test_tail_keeps_at_most_four_characters_and_nothing_of_values_under_32() -> None:
+    long = "a" * 28 + "wxyz"
+    assert tail(long) == "…wxyz"
+    assert tail(long[1:]) == "…"  # 31 characters: nothing
+    assert tail("abcdefghijkl") == "…"
     assert tail("") == "…"
-    assert tail("abcdefghijklmnop", keep=2) == "…op"
+    assert tail(long, keep=2) == "…yz"
+    assert tail(long, keep=9) == "…wxyz"  # never more than 4
 
 
-def test_describe_secret_shows_fingerprint_length_and_tail_only() -> None:
+def test_describe_secret_shows_fingerprint_and_length_never_characters() -> None:
     text = describe_secret(SECRET)
-    assert text == f"{fingerprint(SECRET)} ({len(SECRET)} chars, ends …ars$)"
-    assert SECRET[:-4] not in text
+    assert text == f"{fingerprint(SECRET)} ({len(SECRET)} chars)"
+    twelve = "Tr0ub4dor&3x"
+    assert describe_secret(twelve) == f"{fingerprint(twelve)} (12 chars)"
+    assert "&3x" not in describe_secret(twelve)
+
+
+def test_describe_token_shows_the_tail_only_from_32_characters() -> None:
+    token = "t" * 40 + "9QaZ"
+    assert describe_token(token) == f"{fingerprint(token)} (44 chars, ends …9QaZ)"
+    short = "opaque-token-1234"
+    assert describe_token(short) == f"{fingerprint(short)} ({len(short)} chars)"
 
 
 def test_raw_and_url_encoded_forms_are_scrubbed() -> None:
@@ -75,8 +94,8 @@ def test_jwt_signature_alone_is_scrubbed() -> None:
 
 
 def test_longest_secret_wins_when_one_contains_another() -> None:
-    r = Redactor(["abcdefgh", "abcdefghijkl"])
-    assert r.text("abcdefghijkl") == f"[{fingerprint('abcdefghijkl')}]"
+    r = Redactor(["abcdefg8", "abcdefg8ijkl"])
+    assert r.text("abcdefg8ijkl") == f"[{fingerprint('abcdefg8ijkl')}]"
 
 
 def test_values_too_short_to_scrub_safely_are_ignored() -> None:
@@ -115,8 +134,14 @@ def test_leaks_lists_fingerprints_of_secrets_present() -> None:
 
 # Characters of a fingerprint's own replacement text are left out so a secret cannot be a
 # substring of the `[sha256:…]` that replaces it.
+# Ordinary words ("client", "Secret") are left out: they are scrubbed only where they stand as
+# a value (see the tests after this one), so prose around them is never rewritten.
 SECRETS = st.text(min_size=MIN_SCRUB_LENGTH, max_size=40).filter(
-    lambda s: bool(set(s.strip()) - set("[]sha:0123456789abcdef")) and len(s.strip()) >= 6
+    lambda s: (
+        bool(set(s.strip()) - set("[]sha:0123456789abcdef"))
+        and len(s.strip()) >= 6
+        and not re.fullmatch(r"[A-Za-z][a-z]{0,11}", s.strip())
+    )
 )
 
 
@@ -128,3 +153,22 @@ def test_any_secret_embedded_anywhere_is_scrubbed(secret: str, before: str, afte
     assert secret not in out["t"]
     assert secret.strip() not in out["t"]
     assert quote_plus(secret, safe="") not in out["l"][0]
+
+
+def test_a_secret_that_is_an_ordinary_word_does_not_rewrite_prose() -> None:
+    """Issue 17: a client secret `client` or password `password` must not turn the bot's own
+    sentences into `[sha256:…]` soup; where the word stands as a value it is still scrubbed."""
+    r = Redactor(["client", "password", "Bearer"])
+    prose = "Register the OAuth2 client; the client password is wrong. Write `Bearer <token>`."
+    assert r.text(prose) == prose
+    echoed = "client_secret=client&password=password, said 'client'"
+    out = r.text(echoed)
+    assert out == (
+        f"client_secret=[{fingerprint('client')}]&password=[{fingerprint('password')}], "
+        f"said '[{fingerprint('client')}]'"
+    )
+
+
+def test_protocol_words_are_never_registered_as_secrets() -> None:
+    r = Redactor(["Bearer", "basic", " Token "])
+    assert r.secrets == frozenset()

@@ -102,6 +102,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
         },
     },
     "embedded-worker": {"worker": {"enabled": False}, "bot": {"embeddedWorker": True}},
+    "keda": {"autoscaling": {"keda": {"enabled": True, "minReplicas": 2, "maxReplicas": 6}}},
+    "keda-external-redis": {
+        "redis": {"bundled": False, "url": "rediss://redis.example.internal:6380/0"},
+        "autoscaling": {
+            "keda": {
+                "enabled": True,
+                "address": "redis.example.internal:6380",
+                "enableTLS": True,
+                "passwordSecret": {"name": "redis-auth"},
+            }
+        },
+    },
 }
 
 

@@ -37,7 +37,11 @@ from tests.ship.helmchart import (
 # Oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas shipped.
 KUBE_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())
 # Custom resources have no schema in kubernetes-validate; each is checked by hand below.
-CUSTOM_KINDS = {("gateway.kyma-project.io/v2", "APIRule")}
+CUSTOM_KINDS = {
+    ("gateway.kyma-project.io/v2", "APIRule"),
+    ("keda.sh/v1alpha1", "ScaledObject"),  # checked in test_helm_keda.py
+    ("keda.sh/v1alpha1", "TriggerAuthentication"),
+}
 
 
 @pytest.fixture(scope="module", params=sorted(VARIANTS))

@@ -126,6 +126,15 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- if and .Values.apiRule.enabled (ne .Values.slack.mode "http") -}}
 {{- fail "apiRule.enabled needs slack.mode=http (Socket Mode has no inbound endpoint)" -}}
 {{- end -}}
+{{- if and .Values.autoscaling.keda.enabled (not .Values.worker.enabled) -}}
+{{- fail "autoscaling.keda.enabled scales the worker Deployment: it needs worker.enabled=true" -}}
+{{- end -}}
+{{- if and .Values.autoscaling.keda.enabled (not .Values.redis.bundled) (not .Values.autoscaling.keda.address) -}}
+{{- fail "autoscaling.keda.address (host:port of the external Redis, as KEDA reaches it) is required with redis.bundled=false" -}}
+{{- end -}}
+{{- if and .Values.autoscaling.keda.enabled (gt (int .Values.autoscaling.keda.minReplicas) (int .Values.autoscaling.keda.maxReplicas)) -}}
+{{- fail "autoscaling.keda.minReplicas must not be above autoscaling.keda.maxReplicas" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Environment ----------------------------------------------------------------------------- */}}

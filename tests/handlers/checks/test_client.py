@@ -236,7 +236,8 @@ async def test_unreachable_hydra_is_error_naming_url(kube: FakeKube, hydra: Fake
     assert not titles(report, Severity.FAIL)
 
 
-async def test_not_configured_skips(hydra: FakeHydra, monkeypatch: object) -> None:
+async def test_not_configured_is_an_error(hydra: FakeHydra, monkeypatch: object) -> None:
+    """No cluster: the client could not be checked, which must not read as "fine" (exit 0)."""
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
@@ -244,5 +245,6 @@ async def test_not_configured_skips(hydra: FakeHydra, monkeypatch: object) -> No
     from handlers.settings import Settings
 
     report = await run(CheckContext(settings=Settings(kubeconfig=None)))
-    assert report.status is Severity.SKIP
+    assert report.status is Severity.ERROR
+    assert report.status.is_problem
     assert all("KUBECONFIG" in f.remedy for f in report.findings)

@@ -153,7 +153,9 @@ def test_every_entry_is_complete_and_related_topics_exist() -> None:
 def test_every_next_step_names_a_contract_command() -> None:
     for entry in EXPLANATIONS:
         for step in entry.next_steps:
-            named = re.findall(r"/authcheck (\w+)", step)
+            # No surface prefix: `/authcheck …` is not runnable in a terminal (issue 17).
+            assert "/authcheck" not in step, (entry.key, step)
+            named = re.findall(r"^`(\w+)", step)
             assert named, (entry.key, step)
             assert set(named) <= CONTRACT_COMMANDS, (entry.key, step)
 
@@ -178,7 +180,7 @@ async def test_unquoted_multi_word_text_works_and_is_info() -> None:
         "see_also": ["jwt not yet valid", "invalid_token"],
     }
     assert "Usual causes:" in finding.detail
-    assert "/authcheck decode" in finding.remedy
+    assert "`decode <token>`" in finding.remedy
 
 
 async def test_401_and_403_explain_the_difference() -> None:

@@ -35,14 +35,14 @@ async def test_help_for_one_command_is_its_generated_help() -> None:
     [finding] = (await run("help explain", registry)).findings
     explain = registry.get("explain")
     assert explain is not None
-    assert finding.title == "Help: explain"
+    assert finding.title == f"explain — {explain.summary}"
     assert finding.detail == command_help(explain)
     assert finding.detail.startswith("usage: explain <401|403|error-code>")
 
 
 async def test_help_accepts_any_case() -> None:
     [finding] = (await run("HELP EXPLAIN", default_registry())).findings
-    assert finding.title == "Help: explain"
+    assert finding.title.startswith("explain — ")
 
 
 def test_help_for_an_unknown_command_is_a_usage_error_naming_the_choices() -> None:

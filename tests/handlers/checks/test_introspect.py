@@ -153,7 +153,12 @@ async def test_oidc_provider_answers_inactive_for_jwt_access_tokens(
         f"introspect {token} --url {oidc_server.introspection_url} {creds_args()} "
         f"--issuer {oidc_server.issuer}"
     )
-    assert by_title(report, "Token is not active").status is Severity.FAIL
+    # Introspected as `introspector`, the token is svc-jwt's: {active:false} proves nothing, so
+    # it is not a `fail` and the headline says why (handlers/oauth/contradictions.py).
+    assert by_title(report, "Token is not active").status is Severity.WARN
+    other = by_title(report, "but the token belongs to client `svc-jwt`")
+    assert other.status is Severity.ERROR
+    assert report.headline is other
     unexplained = by_title(report, "Nothing in the token itself explains it")
     assert "do not introspect JWT access tokens" in unexplained.detail
     assert not any("expired" in f.title or "another issuer" in f.title for f in report.findings)
@@ -209,10 +214,11 @@ async def test_env_secret_missing_in_cluster_is_a_fail(kube: FakeKube) -> None:
     assert missing.evidence["secret"] == "apps/absent"
 
 
-async def test_secret_without_kubernetes_configured_is_a_skip() -> None:
+async def test_secret_without_kubernetes_configured_is_an_error() -> None:
     report = await run("introspect some-token-value --secret apps/creds --url http://127.0.0.1:9/")
-    skipped = by_title(report, "Kubernetes is not configured")
-    assert skipped.status is Severity.SKIP
+    unchecked = by_title(report, "Kubernetes is not configured")
+    assert unchecked.status is Severity.ERROR
+    assert "KUBECONFIG" in unchecked.remedy
 
 
 async def test_unreachable_endpoint_is_an_error_naming_the_url() -> None:

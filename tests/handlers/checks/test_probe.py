@@ -96,9 +96,11 @@ async def test_uaa_realm_is_recognised(gatekeepers: Gatekeepers) -> None:
 
 async def test_login_redirect(gatekeepers: Gatekeepers) -> None:
     report = await run(f"probe {gatekeepers.url('/login')} --token {TOKEN}", gatekeepers)
-    unseen = by_title(report, "The server did not see the token")
-    assert unseen.status is Severity.FAIL
-    assert "login redirect" in unseen.detail
+    # Issue 15 §5: a redirect to a login page is a browser route, stated as such.
+    redirected = report.findings[0]
+    assert redirected.title == "With the token: HTTP 302 from a login redirect"
+    assert redirected.status is Severity.FAIL
+    assert "browser route" in redirected.remedy
 
 
 async def test_proxy_stripping_authorization(gatekeepers: Gatekeepers) -> None:
@@ -111,7 +113,8 @@ async def test_proxy_stripping_authorization(gatekeepers: Gatekeepers) -> None:
 
 async def test_insufficient_scope_per_rfc_6750(gatekeepers: Gatekeepers) -> None:
     report = await run(f"probe {gatekeepers.url('/scope')} --token {TOKEN}", gatekeepers)
-    forbidden = by_title(report, "not allowed (403)")
+    forbidden = by_title(report, "lacks a required scope `admin`")
+    assert forbidden.status is Severity.FAIL
     assert "needs `admin`" in forbidden.detail
     assert forbidden.evidence["with_token"]["code"] == "insufficient_scope"
 

@@ -43,12 +43,13 @@ def fails(report: Report) -> list[str]:
 
 async def test_bearer_sent_where_basic_is_asked(gatekeepers: Gatekeepers) -> None:
     report = await run(f"probe {gatekeepers.url('/basic')} --token {TOKEN}", gatekeepers)
-    asked = by_title(report, "The server asks for Basic")
+    asked = next(f for f in report.findings if f.title.startswith("The server asks for Basic"))
     assert asked.detail == 'WWW-Authenticate: Basic realm="admin"'
     wrong = by_title(report, "Wrong scheme: Bearer was sent, the server asks for Basic")
     assert wrong.status is Severity.FAIL
     assert "curl -u" in wrong.remedy
     assert wrong.evidence == {"sent": "Bearer", "asked": ["Basic"]}
+    assert report.findings[0] is wrong  # issue 15 §5: the scheme the server states leads
 
 
 async def test_basic_credentials_are_sent_as_basic(gatekeepers: Gatekeepers) -> None:
@@ -83,7 +84,10 @@ async def test_matching_scheme_is_no_scheme_problem(gatekeepers: Gatekeepers) ->
 
 async def test_anonymous_probe_only_reports_what_is_asked(gatekeepers: Gatekeepers) -> None:
     report = await run(f"probe {gatekeepers.url('/negotiate')}", gatekeepers)
-    assert by_title(report, "The server asks for Negotiate").status is Severity.INFO
+    # Issue 15 §5: the scheme the server demands is a warning with the way to send it.
+    asked = by_title(report, "The server asks for Negotiate")
+    assert asked.status is Severity.WARN
+    assert "kinit" in asked.remedy
     assert not [t for t in fails(report) if "Wrong scheme" in t]
 
 
@@ -139,7 +143,7 @@ async def test_api_gateway_missing_token_and_incomplete_signature(
 ) -> None:
     anonymous = await run(f"probe {gatekeepers.url('/aws/apigw')}", gatekeepers)
     missing = by_title(anonymous, "AWS says `MissingAuthenticationToken` (HTTP 403)")
-    assert missing.status is Severity.INFO
+    assert missing.status is Severity.WARN
     assert "path or method that does not exist" in missing.detail
     report = await run(f"probe {gatekeepers.url('/aws/apigw')} --token {TOKEN}", gatekeepers)
     assert by_title(report, "AWS says `IncompleteSignature`").status is Severity.FAIL

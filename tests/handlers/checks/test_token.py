@@ -146,9 +146,9 @@ async def test_trailing_newline_in_the_secret_from_kubernetes(
     kube.add_secret(
         "apps", "orders", {"client_id": "svc-plus", "client_secret": PLUS_SECRET + "\n"}
     )
-    report = await run(
-        f"token {oidc_server.token_url} --secret apps/orders", kube.settings(url_allowlist=LOOPBACK)
-    )
+    # The Secret names no server: its credentials go to the bot's configured issuer only.
+    st = kube.settings(url_allowlist=LOOPBACK, issuer=oidc_server.issuer)
+    report = await run(f"token {oidc_server.token_url} --secret apps/orders", st)
     newline = by_title(report, "trailing newline")
     assert newline.status is Severity.FAIL
     assert "The trimmed secret works" in newline.detail

@@ -74,6 +74,9 @@ def xsuaa(uaa: FakeUaa, monkeypatch: pytest.MonkeyPatch) -> FakeUaa:
     uaa.users[("sap.custom", USER)] = PASSWORD
     monkeypatch.setenv(PW_ENV, PASSWORD)
     monkeypatch.setenv(SECRET_ENV, PLAIN_SECRET)
+    # The operator names the server each credential of the bot's environment belongs to.
+    monkeypatch.setenv(PW_ENV + "_URL", uaa.base)
+    monkeypatch.setenv(SECRET_ENV + "_URL", uaa.base)
     return uaa
 
 
@@ -208,8 +211,13 @@ async def test_client_without_client_credentials_grant_still_splits_to_user(
 
 
 async def test_password_and_user_from_a_kubernetes_secret(kube: FakeKube, xsuaa: FakeUaa) -> None:
-    kube.add_secret("apps", "jane-login", {"username": USER, "password": PASSWORD + "\n"})
-    kube.add_secret("apps", "xsuaa", {"clientid": CLIENT, "clientsecret": PLAIN_SECRET})
+    # Each Secret names the server it belongs to (`url`): only there may its values go.
+    kube.add_secret(
+        "apps", "jane-login", {"username": USER, "password": PASSWORD + "\n", "url": xsuaa.base}
+    )
+    kube.add_secret(
+        "apps", "xsuaa", {"clientid": CLIENT, "clientsecret": PLAIN_SECRET, "url": xsuaa.base}
+    )
     xsuaa.users[("sap.default", USER)] = PASSWORD + "\n"
     text = (
         f"token {xsuaa.base}/oauth/token --grant password --secret apps/xsuaa "
@@ -250,9 +258,11 @@ async def test_unset_password_variable_is_an_error_and_nothing_is_sent(
 async def test_unreachable_token_endpoint_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.fakes.oidc import free_port
 
+    url = f"http://127.0.0.1:{free_port()}/oauth/token"
     monkeypatch.setenv(PW_ENV, PASSWORD)
     monkeypatch.setenv(SECRET_ENV, PLAIN_SECRET)
-    url = f"http://127.0.0.1:{free_port()}/oauth/token"
+    monkeypatch.setenv(PW_ENV + "_URL", url)
+    monkeypatch.setenv(SECRET_ENV + "_URL", url)
     report = await run(
         f"token {url} --grant password --client-id {CLIENT} --client-secret-env {SECRET_ENV} "
         f"--username {USER} --password-env {PW_ENV}"

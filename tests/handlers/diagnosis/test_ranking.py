@@ -51,8 +51,10 @@ def test_expired_token_is_named_and_failed_steps_become_skip() -> None:
     out = ranking.findings(f)
     assert out[0].evidence["cause"] == "token_expired"
     assert out[0].status is Severity.FAIL
-    hydra = next(x for x in out if x.evidence.get("step") == "hydra")
+    hydra = next(x for x in out if "hydra" in (x.evidence.get("steps") or {}))
     assert hydra.status is Severity.SKIP  # the verdict did not depend on it
+    assert hydra.title == "Not checked: hydra"
+    assert "point it at Hydra" in hydra.remedy
 
 
 def test_close_call_stays_open_and_errors_show() -> None:
@@ -65,8 +67,24 @@ def test_close_call_stays_open_and_errors_show() -> None:
     assert out[0].evidence["cause"] is None
     assert out[0].evidence["candidates"][:2] == ["client_not_registered", "token_expired"]
     assert "grant the bot `list apirules`" in out[0].remedy
-    apirule = next(x for x in out if x.evidence.get("step") == "apirule")
+    apirule = next(x for x in out if "apirule" in (x.evidence.get("steps") or {}))
     assert apirule.status is Severity.ERROR
+    # The open finding lists its candidates; none of them comes again as "Also possible".
+    listed = out[0].evidence["candidates"][:4]
+    again = [x for x in out[1:] if x.evidence.get("cause") in listed]
+    assert again == []
+
+
+def test_steps_that_did_not_run_fold_into_one_line() -> None:
+    f = facts(expired_token())
+    f.steps["hydra"] = Step("hydra", ERROR, "connection refused", "point it at Hydra")
+    f.steps["apirule"] = Step("apirule", "skip", "no cluster", "give authcheck cluster access")
+    f.steps["client"] = Step("client", "skip", "no cluster", "give authcheck cluster access")
+    out = ranking.findings(f)
+    folded = [x for x in out if x.title.startswith("Not checked:")]
+    assert len(folded) == 1
+    assert folded[0].title == "Not checked: hydra, apirule, client"
+    assert folded[0].remedy.count("give authcheck cluster access") == 1
 
 
 def test_nothing_known_is_never_a_cause() -> None:
