@@ -263,7 +263,7 @@ class Stack:
             "-o",
             str(out),
             "-m",
-            "bot.cli",
+            "bot.cli.main",
             *mode,
         ]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handlers.evidence import extract, plan_commands
-from tests.handlers.test_evidence import ADVERSARIAL
+from handlers.paste import extract, plan_commands
+from tests.handlers.test_paste import ADVERSARIAL
 
 TARGET_MS = 200.0
 

@@ -27,9 +27,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
-from bot.crypto import JobCipher, generate_key
-from bot.jobs import Job
-from bot.redis_queue import RedisQueue
+from bot.jobs.crypto import JobCipher, generate_key
+from bot.jobs.job import Job
+from bot.jobs.redis_queue import RedisQueue
 from tests.fakes.redis_server import RedisServer, running_redis
 
 FLOOR_PER_S = 500.0

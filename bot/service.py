@@ -20,26 +20,27 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import startup
-from bot.access import AccessPolicy, RateLimiter
-from bot.app import SlackBot
 from bot.audit import configure_logging
-from bot.crypto import JobCipher, JobKeyError
-from bot.exposure import flag_exposed_token
 from bot.health import health_routes
-from bot.intake import Intake
-from bot.pacing import ChannelPacer, Pacer, RedisChannelPacer
-from bot.parents import Parents
-from bot.queue import InProcessQueue, JobQueue
-from bot.redis_queue import RedisQueue
-from bot.replay import ReplayGuard
-from bot.replies import MemoryReplyIndex, RedisReplyIndex, ReplyIndex
+from bot.jobs.crypto import JobCipher, JobKeyError
+from bot.jobs.queue import InProcessQueue, JobQueue
+from bot.jobs.redis_queue import RedisQueue
+from bot.jobs.replies import MemoryReplyIndex, RedisReplyIndex, ReplyIndex
+from bot.jobs.worker import Worker
 from bot.settings import BotSettings
-from bot.slack_sink import SlackSink
-from bot.worker import Worker
-from handlers.base import CheckContext
+from bot.slack.access import AccessPolicy, RateLimiter
+from bot.slack.app import SlackBot
+from bot.slack.exposure import flag_exposed_token
+from bot.slack.intake import Intake
+from bot.slack.pacing import ChannelPacer, Pacer, RedisChannelPacer
+from bot.slack.parents import Parents
+from bot.slack.replay import ReplayGuard
+from bot.slack.sink import SlackSink
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.registry import Registry
+from handlers.core.settings import Settings
 from handlers.kube import kubeconfig_path
-from handlers.registry import Registry, default_registry
-from handlers.settings import Settings
 
 log = logging.getLogger("authcheck.service")
 #: Seconds a stopping bot waits for acked commands to reach the queue (Kubernetes' default

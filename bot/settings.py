@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.settings import CsvList, _csv
+from handlers.core.settings import CsvList, _csv
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 

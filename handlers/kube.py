@@ -19,10 +19,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from handlers.model import Finding, Severity
+from handlers.core.model import Finding, Severity
 
 if TYPE_CHECKING:
-    from handlers.base import CheckContext
+    from handlers.core.check import CheckContext
 
 T = TypeVar("T")
 

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from handlers import auth_schemes, hydra_admin
-from handlers.apirules import ENVOY_SKEW_S, ISTIO, OATHKEEPER
-from handlers.checks.client import REGISTRATION_REMEDY
-from handlers.diagnosis.evidence import Facts
+from handlers.commands.client import REGISTRATION_REMEDY
+from handlers.diagnosis.facts import Facts
+from handlers.gateways.answerer import no_token_title
+from handlers.gateways.verdict import Gate, GateVerdict, judge
+from handlers.hydra import admin as hydra_admin
+from handlers.kyma.apirule import ENVOY_SKEW_S, ISTIO, OATHKEEPER
 from handlers.oauth import contradictions
-from handlers.oauth.answerer import no_token_title
 from handlers.oauth.contradictions import ACTIVE_BUT_EXPIRED
-from handlers.oauth.gate_verdict import Gate, GateVerdict, judge
-from handlers.oauth.tokeninfo import when
+from handlers.schemes import challenges as auth_schemes
+from handlers.tokens.info import when
 
 #: Envoy messages (DOMAIN.md) the predicates look for in the gateway's answer.
 EXPIRED = "Jwt is expired"
@@ -129,7 +130,7 @@ def _ticks(items: list[str]) -> str:
 
 
 def _gate(facts: Facts) -> GateVerdict | None:
-    """What the two answers prove on their own (`handlers.oauth.gate_verdict`, shared with
+    """What the two answers prove on their own (`handlers.gateways.verdict`, shared with
     `probe`)."""
     if facts.token is None or facts.authed is None or facts.authed_who is None:
         return None
@@ -629,7 +630,7 @@ _SIGNATURE_TITLES = {
 
 
 def signature_invalid(facts: Facts) -> Hit | None:
-    """The signature checked against trusted keys (`handlers.signatures`); a missing `kid` is
+    """The signature checked against trusted keys (`handlers.tokens.signatures`); a missing `kid` is
     `kid_not_in_jwks`'s."""
     sig = facts.signature
     if sig is None or sig.verified or sig.outcome == "no_kid" or not _failing(facts):

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.core.model import Finding, Severity
 from handlers.diagnosis.causes import CAUSES, Cause, Hit
-from handlers.diagnosis.evidence import CHECK, OK, SKIP, Facts
-from handlers.model import Finding, Severity
-from handlers.oauth.tokeninfo import identify, jwt_summary
+from handlers.diagnosis.facts import CHECK, OK, SKIP, Facts
+from handlers.tokens.info import identify, jwt_summary
 
 NAME_AT = 0.6
 MARGIN = 0.1

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from handlers.model import Severity
-from handlers.oauth.tokeninfo import LEEWAY_S, when
-from handlers.timefmt import from_epoch
-from handlers.tokens import DecodedJwt
+from handlers.core.model import Severity
+from handlers.core.timefmt import from_epoch
+from handlers.tokens.info import LEEWAY_S, when
+from handlers.tokens.reading import DecodedJwt
 
 SCOPE_NOT_GRANTED = "scope-not-granted"
 AUDIENCE_NOT_IN_TOKEN = "audience-not-in-token"

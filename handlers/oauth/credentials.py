@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from handlers import kube
-from handlers.base import CheckContext
-from handlers.model import Finding, Severity
+from handlers.core.check import CheckContext
+from handlers.core.model import Finding, Severity
 from handlers.oauth.destinations import Credentials, Destinations, configured
 
 ID_KEYS = ("client_id", "CLIENT_ID", "clientid", "clientId")

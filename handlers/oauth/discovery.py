@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from handlers.base import CheckContext
+from handlers.core.check import CheckContext
+from handlers.net.send import send
 from handlers.oauth.responses import json_object
-from handlers.oauth.transport import send
 
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_SUFFIX = "/.well-known/oauth-authorization-server"

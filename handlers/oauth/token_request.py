@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.base import CheckContext
+from handlers.core.check import CheckContext
+from handlers.net.send import send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations, refusal
 from handlers.oauth.responses import json_object, parse_oauth_error
-from handlers.oauth.transport import send
 
 
 @dataclass(frozen=True)

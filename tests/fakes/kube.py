@@ -24,8 +24,8 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from handlers.base import CheckContext
-from handlers.settings import Settings
+from handlers.core.check import CheckContext
+from handlers.core.settings import Settings
 
 CORE = ("", "v1")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from handlers.redact import fingerprint
+from handlers.core.redact import fingerprint
 
 #: Values the fakes hand out; none may ever be shown.
 FIXED: frozenset[str] = frozenset(

@@ -22,8 +22,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.render_blocks import render_report
-from handlers.model import Finding, Report, Severity
+from bot.slack.blocks import render_report
+from handlers.core.model import Finding, Report, Severity
 from tests.fakes import slack_api
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 from tests.fakes.slack_signing import (

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest_asyncio
 
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Report
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Report
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -127,7 +127,7 @@ from aiohttp import web  # noqa: E402
 from bot.health import start_site  # noqa: E402
 from bot.service import Service  # noqa: E402
 from tests.bot.conftest import redis_db, redis_server  # noqa: E402, F401
-from tests.bot.test_app import Running, bot_settings  # noqa: E402
+from tests.bot.slack.test_app import Running, bot_settings  # noqa: E402
 from tests.fakes.redis_server import RedisServer, free_port  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 

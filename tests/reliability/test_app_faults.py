@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.bot.test_app import CHANNEL, SIGNING_SECRET, Running
+from tests.bot.slack.test_app import CHANNEL, SIGNING_SECRET, Running
 from tests.fakes.redis_server import running_redis
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import message_shortcut_payload, signed_interaction

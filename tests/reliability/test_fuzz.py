@@ -10,14 +10,18 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers import apirules, evidence, maester_logs, tokens
-from handlers.base import CheckContext, UsageError
-from handlers.checks import header
-from handlers.grammar import parse
-from handlers.oauth import answerer, discovery, responses
-from handlers.oauth.transport import Answer
-from handlers.registry import default_registry
-from handlers.settings import Settings
+from handlers import paste as evidence
+from handlers.commands import header
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext, UsageError
+from handlers.core.grammar import parse
+from handlers.core.settings import Settings
+from handlers.gateways import answerer
+from handlers.hydra import maester_logs
+from handlers.kyma import apirule as apirules
+from handlers.net.send import Answer
+from handlers.oauth import discovery, responses
+from handlers.tokens import reading as tokens
 
 EXAMPLES = 1000
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

@@ -11,7 +11,7 @@ import signal
 import time
 from typing import Any
 
-from tests.bot.test_app import Running
+from tests.bot.slack.test_app import Running
 from tests.fakes.redis_server import RedisServer, running_redis
 from tests.fakes.slack_api import FakeSlack
 from tests.reliability.conftest import running_app

@@ -1,5 +1,5 @@
-"""Rolling restarts with real processes (`python -m bot.cli serve --no-worker` and `… worker`), a
-real redis-server and the fake Slack Web API over HTTP.
+"""Rolling restarts with real processes (`python -m bot.cli.main serve --no-worker` and
+`… worker`), a real redis-server and the fake Slack Web API over HTTP.
 
 - The bot SIGTERMed right after a burst of acked slash commands: every one is still answered,
   once, in its own thread (enqueued before the paced parent message; listener tasks drained).
@@ -20,9 +20,9 @@ import pytest_asyncio
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from bot.crypto import JobCipher
-from bot.jobs import Job
-from bot.redis_queue import GROUP, STREAM, RedisQueue
+from bot.jobs.crypto import JobCipher
+from bot.jobs.job import Job
+from bot.jobs.redis_queue import GROUP, STREAM, RedisQueue
 from tests.fakes.redis_server import RedisServer, free_port
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import signed_slash_command

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-import bot.slack_sink
-from bot.app import SHORTCUT_ID
-from tests.bot.test_app import CHANNEL, SIGNING_SECRET, Running
-from tests.bot.test_surfaces import Upstream, upstream  # noqa: F401
+import bot.slack.sink
+from bot.slack.app import SHORTCUT_ID
+from tests.bot.slack.test_app import CHANNEL, SIGNING_SECRET, Running
+from tests.bot.slack.test_surfaces import Upstream, upstream  # noqa: F401
 from tests.fakes.redis_server import RedisServer
 from tests.fakes.slack_api import RESET, FakeSlack
 from tests.fakes.slack_signing import message_shortcut_payload, signed_interaction
@@ -133,7 +133,7 @@ async def test_slack_refusing_the_answer_never_reruns_the_job(
     monkeypatch: pytest.MonkeyPatch,
     report_row: Any,
 ) -> None:
-    monkeypatch.setattr(bot.slack_sink, "DELIVERY_RETRY_DELAYS", (0.2,))
+    monkeypatch.setattr(bot.slack.sink, "DELIVERY_RETRY_DELAYS", (0.2,))
     async with running_app(fake_slack, redis_db, loopback_settings()) as app:
         once = await _baseline(app, upstream, "/baseline")
         assert once >= 1
@@ -167,7 +167,7 @@ async def test_transient_reset_on_the_answer_is_retried_and_posted_once(
     monkeypatch: pytest.MonkeyPatch,
     report_row: Any,
 ) -> None:
-    monkeypatch.setattr(bot.slack_sink, "DELIVERY_RETRY_DELAYS", (0.2, 0.2, 0.2))
+    monkeypatch.setattr(bot.slack.sink, "DELIVERY_RETRY_DELAYS", (0.2, 0.2, 0.2))
     async with running_app(fake_slack, redis_db, loopback_settings()) as app:
         once = await _baseline(app, upstream, "/baseline")
         app.fake.reset()

@@ -2,7 +2,8 @@
 is one line on stderr and a non-zero exit (never a retry loop with tracebacks); the README's
 one-host layout starts; SIGTERM and SIGINT stop every mode; start-up logs no library warnings.
 
-Real subprocesses (`python -m bot.cli …`), the fake Slack Web API over HTTP, a real redis-server.
+Real subprocesses (`python -m bot.cli.main …`), the fake Slack Web API over HTTP, a real
+redis-server.
 Waits are bounded; nothing asserts on how long something took.
 """
 
@@ -66,7 +67,7 @@ async def _spawn(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         *args,
         env=env,
         stdout=asyncio.subprocess.PIPE,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from handlers.base import CheckContext
-from handlers.model import Severity
+from handlers.core.check import CheckContext
+from handlers.core.model import Severity
 from tests.reliability.conftest import BadUpstreams, loopback_settings, run_text
 
 CLIENT_SECRET = "upstream-fault-client-secret-0123"

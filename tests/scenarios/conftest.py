@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.render_text import render
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Finding, Report
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from bot.cli.render import render
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Finding, Report
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 from tests.fakes.hydra_admin import hydra_client
 from tests.fakes.kube import FakeKube, kube_fixture  # noqa: F401  (registers `kube`)
 from tests.scenarios.stack import NOW, Gate, Issuer, ScenarioHydra

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from bot.render_text import render
-from handlers.base import CheckContext, UsageError
-from handlers.grammar import parse
-from handlers.model import Finding, Report, Severity
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from bot.cli.render import render
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext, UsageError
+from handlers.core.grammar import parse
+from handlers.core.model import Finding, Report, Severity
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 from tests.fakes.gatekeepers import Gatekeepers
 from tests.fakes.oidc import OidcServer, free_port
 from tests.scenarios.cluster import add_rule, v2_rule

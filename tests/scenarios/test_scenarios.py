@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from tests.scenarios.cluster import (
     ENDPOINT_404_LOG,
     OK_LOG,

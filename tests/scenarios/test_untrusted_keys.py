@@ -19,11 +19,11 @@ import pytest_asyncio
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Severity
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Severity
+from handlers.core.runner import run_invocation
 from tests.report.plugin import RowMaker
 from tests.scenarios.conftest import World, cause
 from tests.scenarios.stack import ISSUER, NOW, at, serve

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from bot.app import OPEN_MODAL_ACTION, SHORTCUT_ID
-from tests.bot.test_app import CHANNEL, SIGNING_SECRET, Running
+from bot.slack.app import OPEN_MODAL_ACTION, SHORTCUT_ID
+from tests.bot.slack.test_app import CHANNEL, SIGNING_SECRET, Running
 from tests.fakes.redis_server import RedisServer
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import (

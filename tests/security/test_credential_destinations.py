@@ -20,11 +20,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.render_text import render
-from handlers.base import CheckContext
-from handlers.model import Report, Severity
-from handlers.oauth import targets
-from handlers.settings import Settings
+from bot.cli.render import render
+from handlers.core.check import CheckContext
+from handlers.core.model import Report, Severity
+from handlers.core.settings import Settings
+from handlers.net import guard as targets
 from tests.fakes.kube import FakeKube, kube_fixture  # noqa: F401  (registers `kube`)
 from tests.reliability.conftest import run_text
 

@@ -19,13 +19,13 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.render_text import render
-from handlers.base import CheckContext, UsageError
-from handlers.describe import describe, target
-from handlers.grammar import parse
-from handlers.model import Report, Severity
-from handlers.redact import Redactor
-from handlers.registry import default_registry
+from bot.cli.render import render
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext, UsageError
+from handlers.core.describe import describe, target
+from handlers.core.grammar import parse
+from handlers.core.model import Report, Severity
+from handlers.core.redact import Redactor
 from tests.reliability.conftest import loopback_settings, run_text
 
 #: 64 MiB of zeros: about 64 KiB once gzipped.

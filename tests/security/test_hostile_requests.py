@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.replay import ReplayGuard
-from tests.bot.test_app import SIGNING_SECRET, Running
+from bot.slack.replay import ReplayGuard
+from tests.bot.slack.test_app import SIGNING_SECRET, Running
 from tests.fakes.redis_server import RedisServer
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import sign, signed_slash_command

@@ -13,13 +13,13 @@ import json
 import socket
 from typing import Any
 
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Report
-from handlers.redact import fingerprint
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Report
+from handlers.core.redact import fingerprint
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 from tests.fakes.gatekeepers import Gatekeepers
 
 #: 12 characters: the old rule showed its last 4, a third of it.

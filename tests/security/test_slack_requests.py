@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.app import MODAL_ID, SHORTCUT_ID
-from bot.replay import ReplayGuard
-from tests.bot.test_app import CHANNEL, SIGNING_SECRET, TOKEN, Running
+from bot.slack.app import MODAL_ID, SHORTCUT_ID
+from bot.slack.replay import ReplayGuard
+from tests.bot.slack.test_app import CHANNEL, SIGNING_SECRET, TOKEN, Running
 from tests.fakes.redis_server import RedisServer
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_signing import (

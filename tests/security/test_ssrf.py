@@ -13,9 +13,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from handlers.base import CheckContext
-from handlers.model import Severity
-from handlers.oauth import targets
+from handlers.core.check import CheckContext
+from handlers.core.model import Severity
+from handlers.net import guard as targets
 from tests.reliability.conftest import loopback_settings, run_text
 
 PROBE_TOKEN = "ssrf-test-probe-token-0123456789abcdef"

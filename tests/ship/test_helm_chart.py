@@ -21,7 +21,7 @@ import yaml
 from cryptography.fernet import Fernet
 from pydantic import AliasChoices
 
-from handlers.settings import Settings
+from handlers.core.settings import Settings
 from tests.ship.helmchart import (
     CHART_DIR,
     NAMESPACE,

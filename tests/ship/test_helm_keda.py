@@ -15,7 +15,7 @@ from typing import Any
 import helm_python as helm
 import pytest
 
-from bot.redis_queue import GROUP, STREAM
+from bot.jobs.redis_queue import GROUP, STREAM
 from tests.ship.helmchart import NAMESPACE, RELEASE, VARIANTS, Rendered, container, env_of, render
 
 SCALED_OBJECT_SPEC = {

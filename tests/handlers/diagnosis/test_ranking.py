@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from handlers.core.model import Severity
 from handlers.diagnosis import causes, ranking
-from handlers.diagnosis.evidence import ERROR, OK, ClientFacts, Facts, MaesterFacts, Step
-from handlers.model import Severity
-from handlers.oauth.tokeninfo import view
+from handlers.diagnosis.facts import ERROR, OK, ClientFacts, Facts, MaesterFacts, Step
+from handlers.tokens.info import view
 from tests.fakes.jwts import make_jwt
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from handlers.oauth.contradictions import (
     ACTIVE_BUT_EXPIRED,
     ACTIVE_NOT_YET_VALID,
@@ -15,7 +15,7 @@ from handlers.oauth.contradictions import (
     after_introspection,
     after_token,
 )
-from handlers.tokens import DecodedJwt, decode_unverified
+from handlers.tokens.reading import DecodedJwt, decode_unverified
 from tests.fakes.jwts import at, make_jwt
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.core.settings import Settings
 from handlers.oauth.destinations import Credentials, Destinations, configured, origin
-from handlers.settings import Settings
 
 XSUAA = Destinations.of(
     "binding Secret apps/xsuaa",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.base import CheckContext
+from handlers.core.check import CheckContext
+from handlers.core.settings import Settings
 from handlers.oauth import discovery
-from handlers.settings import Settings
 from tests.fakes.oidc import OidcServer, free_port
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from handlers.base import CheckContext
+from handlers.core.check import CheckContext
+from handlers.core.settings import Settings
 from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations
 from handlers.oauth.token_request import request_client_credentials
-from handlers.settings import Settings
 from tests.fakes.oidc import OidcServer, free_port
 
 SECRET = "Sx+9/aQ=b+Yz/Tk2=="

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from handlers.model import Report, Severity
+from handlers.core.model import Report, Severity
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from tests.fakes.glewlwyd import CLIENTS, USER, GlewlwydServer, secrets
 from tests.scenarios.corpus.conftest import Case, Judge
 from tests.scenarios.corpus.tokenside import Row, ids, run_scanned, settings

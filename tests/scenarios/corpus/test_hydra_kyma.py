@@ -18,7 +18,7 @@ from typing import Any
 import jwt
 import pytest
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from tests.scenarios.cluster import (
     ENDPOINT_404_LOG,
     OK_LOG,

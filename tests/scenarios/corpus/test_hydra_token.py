@@ -19,7 +19,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from tests.fakes.hydra_admin import INVALID_CLIENT_DESCRIPTION, hydra_client
 from tests.scenarios.corpus.conftest import Case, Judge
 from tests.scenarios.corpus.tokenside import Row, ids, run_scanned, settings

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from bot.render_text import render
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Report, Severity
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from bot.cli.render import render
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Report, Severity
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 from tests.fakes.nginx import OTHER_KEY, Nginx, mint
 from tests.fakes.oidc import free_port
 from tests.scenarios.corpus.conftest import Case, Judge

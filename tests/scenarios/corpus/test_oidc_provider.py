@@ -15,7 +15,7 @@ import json
 import httpx
 import pytest
 
-from handlers.model import Severity
+from handlers.core.model import Severity
 from tests.fakes.glewlwyd import basic
 from tests.fakes.oidc import CLIENTS, JWT_RESOURCE, OidcServer
 from tests.scenarios.corpus.conftest import Case, Judge

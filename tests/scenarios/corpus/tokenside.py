@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.render_text import render
-from handlers.base import CheckContext
-from handlers.grammar import parse
-from handlers.model import Report
-from handlers.registry import default_registry
-from handlers.runner import run_invocation
-from handlers.settings import Settings
+from bot.cli.render import render
+from handlers.commands.registry import default_registry
+from handlers.core.check import CheckContext
+from handlers.core.grammar import parse
+from handlers.core.model import Report
+from handlers.core.runner import run_invocation
+from handlers.core.settings import Settings
 from tests.fakes import leakguard
 from tests.scenarios.corpus.conftest import Case
 
