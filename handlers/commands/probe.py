@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from handlers.core.check import Arguments, CheckContext, Command, Param, ParamKind
 from handlers.core.model import Finding, Severity, ordered
+from handlers.core.observation import Unknown
 from handlers.core.redact import fingerprint
 from handlers.gateways import verdict as gate_verdict
 from handlers.gateways.answerer import Who, identify, no_token_title
@@ -386,22 +387,26 @@ class ProbeCheck:
         if unsafe:
             return [method_refused(CHECK, url, unsafe)]
         # Both calls at once: the probe takes as long as the slower one, not their sum.
-        anon, with_token = await asyncio.gather(
+        anon_seen, token_seen = await asyncio.gather(
             send(ctx, method, url, headers={"Accept": "*/*"}),
             send(ctx, method, url, headers={"Accept": "*/*", "Authorization": header})
             if token is not None
             else _nothing(),
         )
-        if isinstance(anon, str):
-            return [self._unreachable(method, url, anon)]
+        if isinstance(anon_seen, Unknown):
+            return [self._unreachable(method, url, anon_seen.reason)]
+        anon = anon_seen.value
         findings = []
         anon_who = identify(anon)
         findings.append(_anonymous_finding(url, anon, anon_who, token is not None))
         answers = [anon]
-        if token is not None and with_token is not None:
-            if isinstance(with_token, str):
-                findings.append(self._unreachable(method, url, with_token, "with the token "))
+        if token is not None and token_seen is not None:
+            if isinstance(token_seen, Unknown):
+                findings.append(
+                    self._unreachable(method, url, token_seen.reason, "with the token ")
+                )
             else:
+                with_token = token_seen.value
                 answers.append(with_token)
                 who = identify(with_token)
                 findings.append(_token_finding(url, anon, anon_who, with_token, who, token))

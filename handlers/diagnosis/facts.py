@@ -22,6 +22,7 @@ from handlers.commands.apirule import ORIGINAL_VERSION, fetch_kids
 from handlers.commands.client import MAESTER_CONTAINER, MAESTER_LABEL, spec_scopes
 from handlers.commands.introspect import Target, _bound_for
 from handlers.core.check import CheckContext
+from handlers.core.observation import Seen, Unknown
 from handlers.gateways.answerer import Who, identify
 from handlers.hydra import admin as hydra_admin
 from handlers.hydra import maester_logs
@@ -205,12 +206,12 @@ async def _probe(ctx: CheckContext, facts: Facts) -> None:
                 headers={**base, "Authorization": f"Bearer {facts.token}"},
             )
         )
-    answers = await asyncio.gather(*calls)
-    problems = [a for a in answers if isinstance(a, str)]
-    if not isinstance(answers[0], str):
-        facts.anon, facts.anon_who = answers[0], identify(answers[0])
-    if len(answers) > 1 and not isinstance(answers[1], str):
-        facts.authed, facts.authed_who = answers[1], identify(answers[1])
+    seen = await asyncio.gather(*calls)
+    problems = [s.reason for s in seen if isinstance(s, Unknown)]
+    if isinstance(seen[0], Seen):
+        facts.anon, facts.anon_who = seen[0].value, identify(seen[0].value)
+    if len(seen) > 1 and isinstance(seen[1], Seen):
+        facts.authed, facts.authed_who = seen[1].value, identify(seen[1].value)
     facts.server_time = server_time(facts.authed) or server_time(facts.anon)
     if problems:
         step.state, step.summary = ERROR, f"{facts.method} {facts.url} → {problems[0]}"

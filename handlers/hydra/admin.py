@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Observation, Unknown
 from handlers.net.send import Answer, send
 from handlers.oauth.responses import json_object
 
@@ -73,8 +74,8 @@ class ClientLookup:
         return self.client is None and self.api is not None and self.error is None
 
 
-def _outcome(answer: Answer | str) -> str:
-    return answer if isinstance(answer, str) else f"HTTP {answer.status}"
+def _outcome(seen: Observation[Answer]) -> str:
+    return seen.reason if isinstance(seen, Unknown) else f"HTTP {seen.value.status}"
 
 
 async def get_client(ctx: CheckContext, client_id: str) -> ClientLookup:
@@ -84,12 +85,13 @@ async def get_client(ctx: CheckContext, client_id: str) -> ClientLookup:
     transport_errors: list[str] = []
     for api, prefix in (("v2", V2_CLIENTS), ("v1", V1_CLIENTS)):
         url = f"{_base(ctx)}{prefix}/{safe_id}"
-        answer = await send(ctx, "GET", url, headers={"Accept": "application/json"})
-        lookup.tried.append(Tried(url, _outcome(answer)))
-        if isinstance(answer, str):
-            transport_errors.append(answer)
+        seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
+        lookup.tried.append(Tried(url, _outcome(seen)))
+        if isinstance(seen, Unknown):
+            transport_errors.append(seen.reason)
             # The same host will not answer the other path either.
             break
+        answer = seen.value
         if answer.status == 200:
             data = json_object(answer.body)
             if data is not None and "client_id" in data:
@@ -103,8 +105,8 @@ async def get_client(ctx: CheckContext, client_id: str) -> ClientLookup:
     if transport_errors:
         lookup.error = transport_errors[0]
     else:
-        seen = ", ".join(f"{t.url} → {t.outcome}" for t in lookup.tried)
-        lookup.error = f"neither the v2 nor the v1 client path gave an answer Hydra would ({seen})"
+        tried = ", ".join(f"{t.url} → {t.outcome}" for t in lookup.tried)
+        lookup.error = f"neither the v2 nor the v1 client path gave an answer Hydra would ({tried})"
     return lookup
 
 
@@ -144,11 +146,12 @@ async def list_clients(ctx: CheckContext, *, max_pages: int = MAX_PAGES) -> Clie
         pages = 0
         definitive = False
         while url and pages < max_pages:
-            answer = await send(ctx, "GET", url, headers={"Accept": "application/json"})
-            listing.tried.append(Tried(url, _outcome(answer)))
-            if isinstance(answer, str):
-                listing.error = answer
+            seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
+            listing.tried.append(Tried(url, _outcome(seen)))
+            if isinstance(seen, Unknown):
+                listing.error = seen.reason
                 return listing
+            answer = seen.value
             if answer.status != 200:
                 break
             try:
@@ -168,8 +171,8 @@ async def list_clients(ctx: CheckContext, *, max_pages: int = MAX_PAGES) -> Clie
             listing.clients, listing.api, listing.pages = collected, api, pages
             listing.truncated = bool(url) and pages >= max_pages
             return listing
-    seen = ", ".join(f"{t.url} → {t.outcome}" for t in listing.tried)
-    listing.error = f"no client listing on the v2 or v1 path ({seen})"
+    tried = ", ".join(f"{t.url} → {t.outcome}" for t in listing.tried)
+    listing.error = f"no client listing on the v2 or v1 path ({tried})"
     return listing
 
 
@@ -192,10 +195,10 @@ class Probe:
 async def probe(ctx: CheckContext, path: str) -> Probe:
     """GET an unprefixed endpoint (`/health/alive`, `/health/ready`, `/version`)."""
     url = f"{_base(ctx)}{path}"
-    answer = await send(ctx, "GET", url, headers={"Accept": "application/json"})
-    if isinstance(answer, str):
-        return Probe(url, None, answer)
-    return Probe(url, answer, None)
+    seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
+    if isinstance(seen, Unknown):
+        return Probe(url, None, seen.reason)
+    return Probe(url, seen.value, None)
 
 
 def major_version(version: str | None) -> int | None:

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Observation, Seen, Unknown
 from handlers.net.guard import Refused
 
 
@@ -79,11 +80,11 @@ async def send(
     *,
     headers: Mapping[str, str] | None = None,
     data: Mapping[str, str] | None = None,
-) -> Answer | str:
+) -> Observation[Answer]:
     """One request, no redirects followed, bounded by AUTHCHECK_TIMEOUT overall.
 
-    Returns the answer, or a sentence describing the transport failure (already free of secrets
-    the redactor knows).
+    `Seen(answer)`, or `Unknown` whose reason is a sentence naming what was tried and what went
+    wrong (already free of secrets the redactor knows): an unreachable server is never a verdict.
     """
     timeout = ctx.settings.timeout
     loop = asyncio.get_running_loop()
@@ -103,13 +104,18 @@ async def send(
             finally:
                 await response.aclose()
     except (httpx.HTTPError, TimeoutError, OSError, ssl.SSLError) as exc:
-        return ctx.redactor.text(describe(exc, url, timeout))
-    return Answer(
-        url=url,
-        status=response.status_code,
-        headers={k.lower(): v for k, v in response.headers.items()},
-        body=b"".join(chunks)[:MAX_BODY],
-        elapsed_ms=int((loop.time() - started) * 1000),
+        return Unknown(
+            ctx.redactor.text(describe(exc, url, timeout)),
+            "a reachable URL (DNS, NetworkPolicy, egress, AUTHCHECK_URL_ALLOWLIST)",
+        )
+    return Seen(
+        Answer(
+            url=url,
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=b"".join(chunks)[:MAX_BODY],
+            elapsed_ms=int((loop.time() - started) * 1000),
+        )
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Unknown
 from handlers.net.send import send
 from handlers.oauth.responses import json_object
 
@@ -98,11 +99,12 @@ async def discover(ctx: CheckContext, issuer: str) -> Discovery:
     """Reads the first discovery document that answers with JSON; at most two requests."""
     result = Discovery(metadata=None)
     for url in candidate_urls(issuer):
-        answer = await send(ctx, "GET", url, headers={"Accept": "application/json"})
-        if isinstance(answer, str):
-            result.tried.append(answer)
+        seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
+        if isinstance(seen, Unknown):
+            result.tried.append(seen.reason)
             # The host is not reachable: the second URL on the same host would fail the same way.
             break
+        answer = seen.value
         result.answered = True
         data = json_object(answer.body) if answer.status == 200 else None
         if data is None:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Unknown
 from handlers.net.send import send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials
@@ -107,9 +108,12 @@ async def call(
         headers.update(auth_headers)
         form.update(auth_form)
         used_method = method
-    answer = await send(ctx, "POST", url, headers=headers, data=form)
-    if isinstance(answer, str):
-        return IntrospectionCall(url=url, status=None, transport_error=answer, method=used_method)
+    seen = await send(ctx, "POST", url, headers=headers, data=form)
+    if isinstance(seen, Unknown):
+        return IntrospectionCall(
+            url=url, status=None, transport_error=seen.reason, method=used_method
+        )
+    answer = seen.value
     body = json_object(answer.body)
     excerpt = None
     if body is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Unknown
 from handlers.net.send import send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations, refusal
@@ -123,8 +124,8 @@ async def request_client_credentials(
     form.update(extra or {})
     form.update(auth_form)
     all_headers = {"Accept": "application/json", **(headers or {}), **auth_headers}
-    answer = await send(ctx, "POST", token_url, headers=all_headers, data=form)
-    if isinstance(answer, str):
+    seen = await send(ctx, "POST", token_url, headers=all_headers, data=form)
+    if isinstance(seen, Unknown):
         return TokenAttempt(
             method=method,
             status=None,
@@ -134,9 +135,10 @@ async def request_client_credentials(
             access_token=None,
             expires_in=None,
             scope=None,
-            transport_error=answer,
+            transport_error=seen.reason,
             url=token_url,
         )
+    answer = seen.value
     data = json_object(answer.body) or {}
     access_token = data.get("access_token") if isinstance(data.get("access_token"), str) else None
     ctx.redactor.add(access_token)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from handlers.core.check import CheckContext
+from handlers.core.observation import Unknown
 from handlers.net.send import send
 
 if TYPE_CHECKING:
@@ -153,9 +154,10 @@ def verify(token: str, jwks: dict[str, Any], source: str) -> SignatureCheck | No
 
 async def fetch_jwks(ctx: CheckContext, url: str) -> dict[str, Any] | str:
     """The JWKS at a trusted URL through the guarded client, or why it could not be read."""
-    answer = await send(ctx, "GET", url, headers={"Accept": "application/json"})
-    if isinstance(answer, str):
-        return answer
+    seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
+    if isinstance(seen, Unknown):
+        return seen.reason
+    answer = seen.value
     if answer.status != 200:
         return f"{url} answered HTTP {answer.status}"
     try:
