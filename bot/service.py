@@ -41,6 +41,7 @@ from handlers.core.check import CheckContext
 from handlers.core.registry import Registry
 from handlers.core.settings import Settings
 from handlers.kube import kubeconfig_path
+from handlers.net.client import http as http_client
 
 log = logging.getLogger("authcheck.service")
 #: Seconds a stopping bot waits for acked commands to reach the queue (Kubernetes' default
@@ -153,7 +154,7 @@ class Service:
         ctx = self.context()
         url = self.settings.hydra_admin_url.rstrip("/") + "/health/alive"
         try:
-            async with ctx.http() as http:
+            async with http_client(ctx) as http:
                 answer = await http.get(url)
             parts["Hydra admin"] = f"{url} answered {answer.status_code}"
         except Exception as exc:

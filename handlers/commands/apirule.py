@@ -20,6 +20,7 @@ from handlers.core.model import Finding, Severity
 from handlers.core.redact import fingerprint
 from handlers.kyma import apirule as apirules
 from handlers.kyma.apirule import ApiRule, TokenFacts, Verdict
+from handlers.net.client import http as http_client
 from handlers.net.send import describe
 from handlers.tokens import signatures
 from handlers.tokens.reading import DecodedJwt, JwtShapeError, decode_unverified, strip_scheme
@@ -138,7 +139,7 @@ async def fetch_kids(
     """Key ids per JWKS URL, and (url, reason) for each one that could not be read."""
     kids: dict[str, frozenset[str]] = {}
     failed: list[tuple[str, str]] = []
-    async with ctx.http() as http:
+    async with http_client(ctx) as http:
         for url in urls:
             try:
                 response = await http.get(url, headers={"Accept": "application/json"})

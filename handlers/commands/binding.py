@@ -22,10 +22,11 @@ from handlers.core.check import Arguments, CheckContext, Command, Param
 from handlers.core.model import Finding, Severity
 from handlers.core.redact import describe_secret
 from handlers.core.timefmt import utc
+from handlers.net.answers import json_object, parse_oauth_error
+from handlers.net.client import http as http_client
 from handlers.net.send import describe
 from handlers.oauth import client_auth, refusals
 from handlers.oauth.destinations import Credentials, Destinations
-from handlers.oauth.responses import json_object, parse_oauth_error
 from handlers.oauth.token_request import TokenAttempt, request_client_credentials
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ async def _mtls_token(
             f"{type(exc).__name__}",
         )
     try:
-        async with ctx.http(verify=context) as http:
+        async with http_client(ctx, verify=context) as http:
             response = await http.post(
                 url,
                 data={"grant_type": "client_credentials", "client_id": client_id},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.commands.probe import URL_PARAMS, method_refused, validate_url
+from handlers.commands.params import URL_PARAMS, method_refused, validate_url
 from handlers.core.check import Arguments, CheckContext, Command
 from handlers.core.model import Finding
 from handlers.diagnosis import facts as evidence

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers.core.check import Arguments, CheckContext, Command, Param, ParamKind
+from handlers.commands.params import URL_PARAMS, method_refused, validate_url
+from handlers.core.check import Arguments, CheckContext, Command
 from handlers.core.model import Finding, Severity, ordered
 from handlers.core.observation import Unknown
 from handlers.core.redact import fingerprint
@@ -30,7 +31,6 @@ from handlers.tokens.info import identify as identify_token
 from handlers.tokens.reading import signature_length_problem, strip_scheme
 
 CHECK = "probe"
-METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 #: Below this, clock differences are noise (Date has 1 s resolution, plus network time).
 SKEW_NOTICE_S = 60
 
@@ -343,20 +343,6 @@ def _scheme_findings(answers: list[Answer], used: str | None) -> list[Finding]:
     return findings
 
 
-def method_refused(check: str, url: str, reason: str) -> Finding:
-    """`probe`/`diagnose` with a writing method at an internal target: nothing was sent."""
-    return Finding(
-        check,
-        Severity.ERROR,
-        f"Refused to send that method to {url}",
-        f"{reason}. Nothing was sent.",
-        "Probe with GET (the default), HEAD or OPTIONS: a 401/403 is decided before the method "
-        "matters at almost every gateway. If the target really is an internal service that "
-        "needs this method, add it to AUTHCHECK_URL_ALLOWLIST.",
-        {"url": url},
-    )
-
-
 async def _nothing() -> None:
     return None
 
@@ -453,33 +439,6 @@ class ProbeCheck:
             "the host (NetworkPolicy, egress proxy).",
             {"url": url, "method": method},
         )
-
-
-def validate_url(args: Arguments) -> None:
-    """Shared by every command whose first argument is the failing URL."""
-    problem = targets.url_problem(args.text("url") or "")
-    if problem:
-        raise ValueError(f"<url>: {problem}")
-
-
-#: `<url> [--token T] [--method M]`: the parameters of `probe` and `diagnose`.
-URL_PARAMS = (
-    Param("url", "the URL that answered 401/403", required=True, metavar="url"),
-    Param(
-        "token",
-        "the access token (`Bearer …` is fine)",
-        kind=ParamKind.OPTION,
-        secret=True,
-        metavar="T",
-    ),
-    Param(
-        "method",
-        "HTTP method (default GET)",
-        kind=ParamKind.OPTION,
-        choices=METHODS,
-        metavar="M",
-    ),
-)
 
 
 def build() -> Command:

@@ -176,27 +176,6 @@ class CheckContext:
     #: DNS for user-typed hosts, `(host, port) -> addresses`; tests play a lying DNS server.
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
 
-    def http(self, *, follow_redirects: bool = False, **kwargs: Any) -> httpx.AsyncClient:
-        """An HTTP client bounded by AUTHCHECK_TIMEOUT; callers use it as a context manager.
-
-        Every request goes through the SSRF guard (`handlers.net.guard`): only the
-        configured endpoints are trusted, so no check can forget to vet a URL from chat or from
-        the cluster, and each redirect hop and DNS answer is vetted too.
-        """
-        import httpx
-
-        from handlers.net.guard import guarded_transport
-
-        verify = kwargs.pop("verify", True)
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(self.settings.timeout),
-            follow_redirects=follow_redirects,
-            transport=guarded_transport(
-                self.settings, self.transport, verify=verify, resolver=self.resolver
-            ),
-            **kwargs,
-        )
-
     def secret_values(self, args: Arguments, params: Sequence[Param]) -> None:
         """Registers every value of a secret parameter with the redactor, and the credentials
         hidden in the others (a URL's `?access_token=`, `user:pass@`, a pasted `Bearer …`)."""

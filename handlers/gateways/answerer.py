@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from handlers.gateways import catalog as gateways
 from handlers.gateways.catalog import Says
-from handlers.net.send import Answer
-from handlers.oauth.responses import (
+from handlers.net.answers import (
     ENVOY_RBAC_DENIED,
     Challenge,
     envoy_message,
@@ -23,6 +22,7 @@ from handlers.oauth.responses import (
     parse_oauth_error,
     parse_www_authenticate,
 )
+from handlers.net.send import Answer
 
 _LOGIN_WORDS = re.compile(
     r"login|signin|sign_in|sign-in|authorize|/oauth|/auth|sso|saml|/idp", re.I

@@ -18,8 +18,8 @@ from urllib.parse import quote, urljoin
 
 from handlers.core.check import CheckContext
 from handlers.core.observation import Observation, Unknown
+from handlers.net.answers import json_object
 from handlers.net.send import Answer, send
-from handlers.oauth.responses import json_object
 
 V2_CLIENTS = "/admin/clients"
 V1_CLIENTS = "/clients"

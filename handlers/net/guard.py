@@ -560,7 +560,8 @@ def guarded_transport(
     verify: Any = True,
     resolver: Resolver | None = None,
 ) -> GuardedTransport:
-    """The transport `CheckContext.http()` uses: configured endpoints trusted, the rest vetted."""
+    """The transport `handlers.net.client.http()` uses: configured endpoints trusted, the rest
+    vetted."""
     trusted = [
         getattr(settings, name, None)
         for name in ("hydra_admin_url", "hydra_public_url", "issuer", "introspect_url")

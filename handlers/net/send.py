@@ -18,6 +18,7 @@ import httpx
 
 from handlers.core.check import CheckContext
 from handlers.core.observation import Observation, Seen, Unknown
+from handlers.net.client import http
 from handlers.net.guard import Refused
 
 
@@ -90,7 +91,7 @@ async def send(
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
-        async with asyncio.timeout(timeout), ctx.http() as client:
+        async with asyncio.timeout(timeout), http(ctx) as client:
             request = client.build_request(method, url, headers=dict(headers or {}), data=data)
             response = await client.send(request, stream=True)
             try:

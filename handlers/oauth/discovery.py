@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from handlers.core.check import CheckContext
 from handlers.core.observation import Unknown
+from handlers.net.answers import json_object
 from handlers.net.send import send
-from handlers.oauth.responses import json_object
 
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_SUFFIX = "/.well-known/oauth-authorization-server"

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from handlers.core.check import CheckContext
 from handlers.core.observation import Unknown
+from handlers.net.answers import OAuthError, json_object, parse_oauth_error
 from handlers.net.send import send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials
 from handlers.oauth.discovery import hydra_introspection_paths
-from handlers.oauth.responses import OAuthError, json_object, parse_oauth_error
 
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - compared, not bound
 

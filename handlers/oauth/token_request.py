@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from handlers.core.check import CheckContext
 from handlers.core.observation import Unknown
+from handlers.net.answers import json_object, parse_oauth_error
 from handlers.net.send import send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations, refusal
-from handlers.oauth.responses import json_object, parse_oauth_error
 
 
 @dataclass(frozen=True)

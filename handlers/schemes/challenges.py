@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.net.answers import json_object, parse_www_authenticate
 from handlers.net.send import Answer
-from handlers.oauth.responses import json_object, parse_www_authenticate
 
 AWS = "AWS SigV4"
 _SHOWN = {

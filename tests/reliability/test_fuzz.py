@@ -19,8 +19,9 @@ from handlers.core.settings import Settings
 from handlers.gateways import answerer
 from handlers.hydra import maester_logs
 from handlers.kyma import apirule as apirules
+from handlers.net import answers as responses
 from handlers.net.send import Answer
-from handlers.oauth import discovery, responses
+from handlers.oauth import discovery
 from handlers.tokens import reading as tokens
 
 EXAMPLES = 1000

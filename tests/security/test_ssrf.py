@@ -16,6 +16,7 @@ from aiohttp import web
 from handlers.core.check import CheckContext
 from handlers.core.model import Severity
 from handlers.net import guard as targets
+from handlers.net.client import http as http_client
 from tests.reliability.conftest import loopback_settings, run_text
 
 PROBE_TOKEN = "ssrf-test-probe-token-0123456789abcdef"
@@ -115,7 +116,7 @@ async def test_connection_is_pinned_to_the_checked_address(
 
     settings = loopback_settings(url_allowlist=["127.0.0.1/32"])
     ctx = CheckContext(settings=settings, resolver=rebinding)
-    async with ctx.http() as http:
+    async with http_client(ctx) as http:
         first = await http.get(f"http://rebind.test:{port}/x")
         assert first.status_code == 200
         assert seen == [f"rebind.test:{port}"]  # the name in Host, the vetted address on the wire
@@ -125,7 +126,7 @@ async def test_connection_is_pinned_to_the_checked_address(
     report_row(  # type: ignore[operator]
         "Security",
         "DNS rebinding (first answer loopback-allowed, second 169.254.169.254)",
-        "two requests to one name through CheckContext.http()",
+        "two requests to one name through handlers.net.client.http()",
         "first pinned to the vetted address (Host kept), second refused",
         "no request reached the metadata address",
     )
@@ -143,7 +144,7 @@ async def test_redirects_are_vetted_hop_by_hop(
     settings = loopback_settings(url_allowlist=["api.example.test"])
     ctx = CheckContext(settings=settings, resolver=dns)
     for target in ("http://169.254.169.254/latest/", f"http://127.0.0.1:{port}/x"):
-        async with ctx.http(follow_redirects=True) as http:
+        async with http_client(ctx, follow_redirects=True) as http:
             with pytest.raises(targets.Refused):
                 await http.get(f"http://api.example.test:{port}/redirect", params={"to": target})
     assert seen == [f"api.example.test:{port}"] * 2, "only the allow-listed first hop was sent"
@@ -194,6 +195,6 @@ async def test_unresolvable_name_is_a_dns_error_not_a_bypass() -> None:
         raise OSError("Name or service not known")
 
     ctx = CheckContext(settings=loopback_settings(url_allowlist=[]), resolver=nxdomain)
-    async with ctx.http() as http:
+    async with http_client(ctx) as http:
         with pytest.raises(httpx.ConnectError, match="DNS lookup failed"):
             await http.get("http://nowhere.test/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.oauth.responses import (
+from handlers.net.answers import (
     envoy_message,
     parse_oathkeeper_error,
     parse_oauth_error,
