@@ -1,0 +1,2 @@
+"""Kyma APIRules: the v1beta1/v2alpha1/v2 model and what each rule would answer a token, and the
+routes that say which rule a URL falls under."""
