@@ -245,6 +245,47 @@ def _on_termination(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, callback)
 
 
+async def _serve_socket_mode(
+    service: Service,
+    bot: SlackBot,
+    app_token: str,
+    socket_url: str | None,
+    stopping: asyncio.Event,
+    runners: list[web.AppRunner],
+) -> None:
+    """Socket Mode: Slack's events over a WebSocket this process opens; health on its own port.
+    Returns once `stopping` is set and the connection is closed."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    health = await _health_site(service, "serve")
+    if health:
+        runners.append(health)
+    handler = AsyncSocketModeHandler(bot.app, app_token)
+    if socket_url:
+        handler.client.wss_uri = socket_url  # fresh from the start-up check
+    log.info("authcheck serving in Socket Mode")
+    # Connecting runs beside the wait: a SIGTERM while slack_sdk retries a lost
+    # connection still stops the process at once.
+    connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
+    await stopping.wait()
+    await handler.close_async()  # type: ignore[no-untyped-call]
+    connecting.cancel()
+
+
+async def _serve_http(
+    service: Service, bot: SlackBot, stopping: asyncio.Event, runners: list[web.AppRunner]
+) -> None:
+    """HTTP mode: Slack posts signed events to /slack/events on PORT; health on PORT too, or on
+    its own port. Returns once `stopping` is set."""
+    port = service.bs.port
+    runners.append(await startup.bind(service.web_app(bot), port, "HTTP", "PORT"))
+    health = await _health_site(service, "serve", skip_port=port)
+    if health:
+        runners.append(health)
+    log.info("authcheck serving HTTP on port %d (/slack/events)", port)
+    await stopping.wait()
+
+
 async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) -> None:
     configure_logging()
     if not run_worker and bs.redis_url is None:
@@ -272,28 +313,10 @@ async def serve(settings: Settings, bs: BotSettings, run_worker: bool = True) ->
         if run_worker:
             tasks.append(asyncio.create_task(service.worker.run_forever()))
         if bs.slack_app_token is not None:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            health = await _health_site(service, "serve")
-            if health:
-                runners.append(health)
-            handler = AsyncSocketModeHandler(bot.app, bs.slack_app_token.get_secret_value())
-            if socket_url:
-                handler.client.wss_uri = socket_url  # fresh from the start-up check
-            log.info("authcheck serving in Socket Mode")
-            # Connecting runs beside the wait: a SIGTERM while slack_sdk retries a lost
-            # connection still stops the process at once.
-            connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
-            await stopping.wait()
-            await handler.close_async()  # type: ignore[no-untyped-call]
-            connecting.cancel()
+            token = bs.slack_app_token.get_secret_value()
+            await _serve_socket_mode(service, bot, token, socket_url, stopping, runners)
         else:
-            runners.append(await startup.bind(service.web_app(bot), bs.port, "HTTP", "PORT"))
-            health = await _health_site(service, "serve", skip_port=bs.port)
-            if health:
-                runners.append(health)
-            log.info("authcheck serving HTTP on port %d (/slack/events)", bs.port)
-            await stopping.wait()
+            await _serve_http(service, bot, stopping, runners)
         if tasks:
             await asyncio.wait(tasks, timeout=bs.job_visibility_seconds)
     finally:

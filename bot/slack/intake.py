@@ -93,6 +93,27 @@ def needs_form(text: str, registry: Registry, error: UsageError) -> NeedsToken |
     return None
 
 
+def _origin(
+    user: str,
+    channel: str,
+    source: str,
+    thread_ts: str | None,
+    dedupe: str | None,
+    visible: bool,
+) -> dict[str, str]:
+    """Where a job came from and where its answer goes, as stored with the job."""
+    origin = {
+        "user": user,
+        "channel": channel,
+        "thread_ts": thread_ts or "",
+        "source": source,
+        "visible": "1" if visible else "",
+    }
+    if dedupe:
+        origin["dedupe"] = dedupe
+    return origin
+
+
 class Intake:
     def __init__(
         self,
@@ -175,6 +196,24 @@ class Intake:
             return Rejected("ratelimited", text, blocks)
         return None
 
+    async def _enqueue(self, job: Job, source: str, user: str, channel: str) -> Rejected | None:
+        """The job in the queue, or why not: the queue is unreachable (try again) or already
+        has it (a duplicate: Slack's retry, a second click, the shortcut used twice)."""
+        try:
+            queued = await self._put(job)
+        except Exception as exc:
+            COMMANDS.labels(source, "enqueue_failed").inc()
+            audit("command.enqueue_failed", user=user, channel=channel, error=type(exc).__name__)
+            reply, blocks = render_denied(
+                "the job queue is not reachable right now, so your command was not started; "
+                "try again in a moment"
+            )
+            return Rejected("try_again", reply, blocks)
+        if not queued:
+            COMMANDS.labels(source, "duplicate").inc()
+            return Rejected("duplicate", "already received", [])
+        return None
+
     async def submit(
         self,
         text: str,
@@ -200,33 +239,15 @@ class Intake:
             audit("command.refused", user=user, channel=channel, source=source, reason=refused.kind)
             return refused
         description = describe(checked)
-        origin = {
-            "user": user,
-            "channel": channel,
-            "thread_ts": thread_ts or "",
-            "source": source,
-            "visible": "1" if visible else "",
-        }
-        if dedupe:
-            origin["dedupe"] = dedupe
+        origin = _origin(user, channel, source, thread_ts, dedupe, visible)
         if post_parent and not thread_ts:
             # Enqueued first, parent after (bot/parents.py): an acked command is safe in the
             # queue even if this process stops while the parent waits for its pacing slot.
             origin["parent"] = description
         job = Job(text=checked.text, origin=origin, private=dict(private or {}))
-        try:
-            queued = await self._put(job)
-        except Exception as exc:
-            COMMANDS.labels(source, "enqueue_failed").inc()
-            audit("command.enqueue_failed", user=user, channel=channel, error=type(exc).__name__)
-            reply, blocks = render_denied(
-                "the job queue is not reachable right now, so your command was not started; "
-                "try again in a moment"
-            )
-            return Rejected("try_again", reply, blocks)
-        if not queued:
-            COMMANDS.labels(source, "duplicate").inc()
-            return Rejected("duplicate", "already received", [])
+        unqueued = await self._enqueue(job, source, user, channel)
+        if unqueued is not None:
+            return unqueued
         COMMANDS.labels(source, "queued").inc()
         JOBS_QUEUED.inc()
         if "parent" in origin:

@@ -22,6 +22,7 @@ from bot.jobs.sinks import Undeliverable
 from bot.slack.blocks import render_dead_letter, render_report
 from bot.slack.pacing import Pacer
 from bot.slack.parents import ParentRefused, Parents, wants_parent
+from bot.slack.respond import slack_error
 from handlers.core.model import Report
 
 log = logging.getLogger("authcheck.slack")
@@ -35,12 +36,6 @@ DELIVERY_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
 
 class ReplyBusy(RuntimeError):
     """Another run of the same job is posting its reply right now; try the job later."""
-
-
-def _slack_error(exc: BaseException) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error", "error"))
-    return type(exc).__name__
 
 
 class SlackSink:
@@ -143,14 +138,14 @@ class SlackSink:
         except Undeliverable:
             raise  # the channel cannot take the parent: the job ends here, unrun
         except Exception as exc:  # Slack 5xx, reset, timeout: progress is optional
-            log.warning("could not post progress: %s", _slack_error(exc))
+            log.warning("could not post progress: %s", slack_error(exc))
 
     async def progress(self, job: Job, report: Report, pending: int) -> None:
         text, blocks = render_report(report, pending=pending)
         try:
             await self._upsert(job, text, blocks, final=False)
         except Exception as exc:
-            log.warning("could not update progress: %s", _slack_error(exc))
+            log.warning("could not update progress: %s", slack_error(exc))
 
     async def finished(self, job: Job, report: Report) -> None:
         text, blocks = render_report(report)
@@ -176,7 +171,7 @@ class SlackSink:
             except (ReplyBusy, Undeliverable):
                 raise
             except Exception as exc:
-                error = _slack_error(exc)
+                error = slack_error(exc)
                 log.warning("job %s: could not post the answer: %s", job.id, error)
                 if delay is not None:
                     await asyncio.sleep(delay)
@@ -196,4 +191,4 @@ class SlackSink:
                 thread_ts=job.origin.get("thread_ts") or None,
             )
         except Exception as exc:
-            log.warning("job %s: could not post the note either: %s", job.id, _slack_error(exc))
+            log.warning("job %s: could not post the note either: %s", job.id, slack_error(exc))

@@ -9,10 +9,7 @@ whether the token passes or which status the caller sees and why.
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-import httpx
 
 from handlers import kube
 from handlers.core.check import Arguments, CheckContext, Command, Param, ParamKind
@@ -20,37 +17,9 @@ from handlers.core.model import Finding, Severity
 from handlers.core.redact import fingerprint
 from handlers.kyma import apirule as apirules
 from handlers.kyma.apirule import ApiRule, TokenFacts, Verdict
-from handlers.net.client import http as http_client
-from handlers.net.send import describe
+from handlers.kyma.reader import fetch_kids, read_apirule
 from handlers.tokens import signatures
 from handlers.tokens.reading import DecodedJwt, JwtShapeError, decode_unverified, strip_scheme
-
-ORIGINAL_VERSION = "gateway.kyma-project.io/original-version"
-
-
-async def read_apirule(ctx: CheckContext, ns: str, name: str) -> dict[str, Any]:
-    """The object in its original version when known, else the newest version served."""
-    last: kube.KubeNotFound | None = None
-    for version in apirules.VERSIONS:
-        try:
-            obj = await kube.get_custom_object(
-                ctx, apirules.GROUP, version, ns, apirules.PLURAL, name
-            )
-        except kube.KubeNotFound as exc:
-            last = exc
-            continue
-        annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        original = str(annotations.get(ORIGINAL_VERSION) or "")
-        if original and original != version and original in apirules.VERSIONS:
-            try:
-                return await kube.get_custom_object(
-                    ctx, apirules.GROUP, original, ns, apirules.PLURAL, name
-                )
-            except kube.KubeNotFound:
-                return obj
-        return obj
-    assert last is not None
-    raise last
 
 
 def _rule_finding(check: str, rule: apirules.Rule) -> Finding:
@@ -131,33 +100,6 @@ def _summary(check: str, rule: ApiRule) -> list[Finding]:
             )
         )
     return out
-
-
-async def fetch_kids(
-    ctx: CheckContext, urls: list[str]
-) -> tuple[dict[str, frozenset[str]], list[tuple[str, str]]]:
-    """Key ids per JWKS URL, and (url, reason) for each one that could not be read."""
-    kids: dict[str, frozenset[str]] = {}
-    failed: list[tuple[str, str]] = []
-    async with http_client(ctx) as http:
-        for url in urls:
-            try:
-                response = await http.get(url, headers={"Accept": "application/json"})
-            except (httpx.HTTPError, OSError) as exc:
-                failed.append((url, describe(exc, url, ctx.settings.timeout)))
-                continue
-            if response.status_code != 200:
-                failed.append((url, f"{url} answered {response.status_code}"))
-                continue
-            try:
-                keys = json.loads(response.content).get("keys")
-            except (ValueError, AttributeError):
-                failed.append((url, f"{url} did not return a JWKS (JSON with `keys`)"))
-                continue
-            kids[url] = frozenset(
-                str(k["kid"]) for k in keys or [] if isinstance(k, dict) and "kid" in k
-            )
-    return kids, failed
 
 
 def _verdict_finding(check: str, verdict: Verdict, token: str) -> Finding:
@@ -268,12 +210,7 @@ class ApiRuleCheck:
         """The signature against the keys the rule trusts for the token's issuer (the same
         check `diagnose` makes; never keys the token names itself)."""
         iss = decoded.claims.get("iss")
-        own: list[str] = []
-        for r in rule.rules:
-            own += [a.jwks_uri for a in r.authentications if a.jwks_uri and a.issuer == iss]
-            if r.jwks_urls and (not r.issuers or iss in r.issuers):
-                own += list(r.jwks_urls)
-        own = list(dict.fromkeys(own))
+        own = list(dict.fromkeys(u for r in rule.rules for u in apirules.trusted_jwks(r, iss)))
         if not own:
             return []
         outcome = await signatures.check(ctx, token, own)

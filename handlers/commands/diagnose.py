@@ -2,7 +2,7 @@
 
 The runbooks' whole sequence at once: probe the URL with and without the token, find the APIRule
 serving it, decode and introspect the token, find its OAuth2Client and prove the Secret, check
-Hydra and hydra-maester, compare clocks — concurrently (`handlers.diagnosis.facts`). Then the
+Hydra and hydra-maester, compare clocks — concurrently (`handlers.diagnosis.gathering`). Then the
 candidate causes are scored (`causes`) and ranked (`ranking`): the first finding is the most
 likely cause with its evidence and remedy, or says that no cause stands out and what would decide.
 """
@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from handlers.commands.params import URL_PARAMS, method_refused, validate_url
 from handlers.core.check import Arguments, CheckContext, Command
 from handlers.core.model import Finding
-from handlers.diagnosis import facts as evidence
 from handlers.diagnosis import ranking
+from handlers.diagnosis.facts import CHECK
+from handlers.diagnosis.gathering import gather
 from handlers.net import guard as targets
 from handlers.tokens.reading import strip_scheme
 
 
 @dataclass(frozen=True)
 class DiagnoseCheck:
-    name: str = evidence.CHECK
+    name: str = CHECK
 
     async def run(self, args: Arguments, ctx: CheckContext) -> list[Finding]:
         url = (args.text("url") or "").strip()
@@ -31,8 +32,8 @@ class DiagnoseCheck:
         token = strip_scheme(raw) if raw else None
         unsafe = await targets.method_refusal(method, url, ctx.settings, ctx.resolver)
         if unsafe:
-            return [method_refused(evidence.CHECK, url, unsafe)]
-        facts = await evidence.gather(ctx, url, method, token or None)
+            return [method_refused(CHECK, url, unsafe)]
+        facts = await gather(ctx, url, method, token or None)
         return ranking.findings(facts)
 
 

@@ -75,6 +75,14 @@ def lint(raw: str) -> list[Finding]:
                 {"positions": positions[:20], "characters": names},
             )
         )
+    findings.extend(_trailing_cr(raw))
+    findings.extend(_authorization_lines(raw))
+    return findings
+
+
+def _trailing_cr(raw: str) -> list[Finding]:
+    """A carriage return on the last line only: a value that carried its `\\r` along."""
+    findings: list[Finding] = []
     lines = raw.rstrip("\n").split("\n")
     # A CR on every line is an HTTP dump's own CRLF framing; a CR on the last line alone is a
     # value that carried it along.
@@ -89,6 +97,12 @@ def lint(raw: str) -> list[Finding]:
                 "Strip the trailing `\\r` where the value is read (e.g. `tr -d '\\r'`).",
             )
         )
+    return findings
+
+
+def _authorization_lines(raw: str) -> list[Finding]:
+    """Two or more `Authorization` lines: ambiguous to servers when their values differ."""
+    findings: list[Finding] = []
     values = [m.group(1).strip() for m in _AUTHORIZATION_LINE.finditer(raw)]
     if len(values) >= 2:
         differ = len(set(values)) > 1

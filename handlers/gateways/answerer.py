@@ -114,21 +114,53 @@ def no_token_title(who: Who) -> str:
 
 
 def identify(answer: Answer) -> Who:
+    """The gatekeeper behind `answer`, tried from the most specific signature to the least: a
+    redirect, Envoy's texts, Oathkeeper's body, the gateway table, UAA, an RFC 6750 challenge."""
     status = answer.status
     server = (answer.header("server") or "").lower()
     challenges = parse_www_authenticate(answer.header("www-authenticate"))
     bearer = _bearer(challenges)
+    found = _redirect(answer) or _envoy(answer, bearer) or _oathkeeper(answer)
+    if found is not None:
+        return found
+    known = gateways.recognise(status, answer.headers, answer.body)
+    if known is not None:
+        return _from_signature(known, bearer)
+    found = _uaa(challenges)
+    if found is not None:
+        return found
+    gateway = "Istio/Envoy" if "envoy" in server else "the server"
+    if bearer is not None:
+        return _bearer_challenge(gateway, bearer)
+    oauth = parse_oauth_error(answer.body)
+    if oauth is not None:
+        return Who(gateway, f"OAuth error {oauth.sentence()}", code=oauth.error)
+    if 200 <= status < 300:
+        return Who(gateway, "the request was accepted")
+    excerpt = _printable(answer.text(200))
+    what = f"body {excerpt!r}" if excerpt else "an empty body"
+    via = f" (Server: {server})" if server else ""
+    return Who(gateway + via, f"HTTP {status} with {what}; no gatekeeper signature recognised")
+
+
+def _redirect(answer: Answer) -> Who | None:
+    """A 3xx with a Location: a login page (a browser gate) or some other redirect."""
     location = answer.header("location")
-    if 300 <= status < 400 and location:
-        if _LOGIN_WORDS.search(location):
-            return Who(
-                "a login redirect",
-                f"redirected to {location[:200]}: a browser-oriented gate (oauth2-proxy, an "
-                "identity provider's login page). API clients with a Bearer token are not "
-                "served here, or the token was not accepted and the gate fell back to login.",
-                no_credentials=True,
-            )
-        return Who("a redirect", f"redirected to {location[:200]}")
+    if not (300 <= answer.status < 400 and location):
+        return None
+    if _LOGIN_WORDS.search(location):
+        return Who(
+            "a login redirect",
+            f"redirected to {location[:200]}: a browser-oriented gate (oauth2-proxy, an "
+            "identity provider's login page). API clients with a Bearer token are not "
+            "served here, or the token was not accepted and the gate fell back to login.",
+            no_credentials=True,
+        )
+    return Who("a redirect", f"redirected to {location[:200]}")
+
+
+def _envoy(answer: Answer, bearer: Challenge | None) -> Who | None:
+    """Envoy's own texts: `RBAC: access denied` (an AuthorizationPolicy) or a jwt_authn text."""
     envoy = envoy_message(answer.body)
     if envoy == ENVOY_RBAC_DENIED:
         return Who(
@@ -140,102 +172,104 @@ def identify(answer: Answer) -> Who:
             message=envoy,
             says=Says.HIDDEN,
         )
-    if envoy is not None:
-        sig = next((g for g in gateways.SIGNATURES if g.text == envoy), None)
-        return Who(
-            "Istio/Envoy JWT authentication",
-            f"`{envoy}`: {ENVOY_MEANINGS.get(envoy, 'the JWT was rejected')}.",
-            code=bearer.error if bearer else "invalid_token",
-            message=envoy,
-            no_credentials=sig is not None and sig.says is Says.NO_CREDENTIALS,
-            challenge=bearer,
-            says=sig.says if sig else Says.REJECTED,
-            cause=sig.cause if sig else None,
-            remedy=sig.remedy if sig else None,
-            signature=sig.key if sig else None,
-        )
+    if envoy is None:
+        return None
+    sig = next((g for g in gateways.SIGNATURES if g.text == envoy), None)
+    return Who(
+        "Istio/Envoy JWT authentication",
+        f"`{envoy}`: {ENVOY_MEANINGS.get(envoy, 'the JWT was rejected')}.",
+        code=bearer.error if bearer else "invalid_token",
+        message=envoy,
+        no_credentials=sig is not None and sig.says is Says.NO_CREDENTIALS,
+        challenge=bearer,
+        says=sig.says if sig else Says.REJECTED,
+        cause=sig.cause if sig else None,
+        remedy=sig.remedy if sig else None,
+        signature=sig.key if sig else None,
+    )
+
+
+def _oathkeeper(answer: Answer) -> Who | None:
+    """Ory Oathkeeper's JSON error body; its status says which stage refused."""
     oathkeeper = parse_oathkeeper_error(answer.body)
-    if oathkeeper is not None:
-        detail = oathkeeper.message or oathkeeper.status or ""
-        if oathkeeper.reason:
-            detail += f" ({oathkeeper.reason})"
-        if status == 401:
-            meaning = (
-                "its authenticator rejected the request: no token, or introspection said "
-                "`active: false` (expired, revoked, unknown, or a scope missing under the "
-                "default scope_strategy none), or a jwt authenticator check failed"
-            )
-        elif status == 403:
-            meaning = (
-                "the token is authenticated but does not satisfy the rule: audience, issuer, "
-                "scope (with a scope_strategy) or token_use"
-            )
-        else:
-            meaning = (
-                "Oathkeeper itself failed; 'Introspection returned status code …' means its "
-                "`introspection_url` is wrong (v1 path on Hydra v2)"
-            )
-        says = {401: Says.MISSING_OR_REJECTED, 403: Says.FORBIDDEN}.get(status, Says.FAILED)
-        return Who(
-            "Ory Oathkeeper",
-            meaning,
-            code=str(oathkeeper.code or status),
-            message=detail,
-            says=says,
+    if oathkeeper is None:
+        return None
+    status = answer.status
+    detail = oathkeeper.message or oathkeeper.status or ""
+    if oathkeeper.reason:
+        detail += f" ({oathkeeper.reason})"
+    if status == 401:
+        meaning = (
+            "its authenticator rejected the request: no token, or introspection said "
+            "`active: false` (expired, revoked, unknown, or a scope missing under the "
+            "default scope_strategy none), or a jwt authenticator check failed"
         )
-    known = gateways.recognise(status, answer.headers, answer.body)
-    if known is not None:
-        return _from_signature(known, bearer)
+    elif status == 403:
+        meaning = (
+            "the token is authenticated but does not satisfy the rule: audience, issuer, "
+            "scope (with a scope_strategy) or token_use"
+        )
+    else:
+        meaning = (
+            "Oathkeeper itself failed; 'Introspection returned status code …' means its "
+            "`introspection_url` is wrong (v1 path on Hydra v2)"
+        )
+    says = {401: Says.MISSING_OR_REJECTED, 403: Says.FORBIDDEN}.get(status, Says.FAILED)
+    return Who(
+        "Ory Oathkeeper",
+        meaning,
+        code=str(oathkeeper.code or status),
+        message=detail,
+        says=says,
+    )
+
+
+def _uaa(challenges: list[Challenge]) -> Who | None:
+    """A Basic challenge with a UAA realm: a token endpoint asking for client credentials."""
     basic = next((c for c in challenges if c.scheme == "basic"), None)
-    if basic is not None and "uaa" in basic.params.get("realm", "").lower():
-        return Who(
-            "Cloud Foundry UAA",
-            f"UAA asks for Basic client credentials (realm {basic.params.get('realm')}): "
-            "this is a token endpoint, not the protected API, or the client credentials "
-            "were refused.",
-            code=basic.error,
-            message=basic.params.get("error_description"),
-            challenge=basic,
-        )
-    gateway = "Istio/Envoy" if "envoy" in server else "the server"
-    if bearer is not None:
-        code = bearer.error
-        description = bearer.params.get("error_description")
-        if code is None:
-            return Who(
-                f"{gateway} (RFC 6750 Bearer challenge)",
-                "a challenge without an error code: by RFC 6750 §3 the request carried no "
-                "credentials it recognised.",
-                no_credentials=True,
-                challenge=bearer,
-                says=Says.NO_CREDENTIALS,
-            )
-        meanings = {
-            "invalid_token": "the token is expired, revoked, malformed or from an untrusted "
-            "issuer (RFC 6750 §3.1: 401)",
-            "insufficient_scope": "the token is valid but lacks a required scope"
-            + (f" (needs `{bearer.params['scope']}`)" if bearer.params.get("scope") else "")
-            + " (RFC 6750 §3.1: 403)",
-            "invalid_request": "the request is malformed: missing or duplicated parameters, "
-            "or the token sent in more than one way (RFC 6750 §3.1: 400)",
-        }
-        meaning = meanings.get(code, f"error `{code}`")
-        if description:
-            meaning += f"; server says: {description[:200]}"
+    if basic is None or "uaa" not in basic.params.get("realm", "").lower():
+        return None
+    return Who(
+        "Cloud Foundry UAA",
+        f"UAA asks for Basic client credentials (realm {basic.params.get('realm')}): "
+        "this is a token endpoint, not the protected API, or the client credentials "
+        "were refused.",
+        code=basic.error,
+        message=basic.params.get("error_description"),
+        challenge=basic,
+    )
+
+
+def _bearer_challenge(gateway: str, bearer: Challenge) -> Who:
+    """An RFC 6750 Bearer challenge: no error code means no credentials were recognised."""
+    code = bearer.error
+    description = bearer.params.get("error_description")
+    if code is None:
         return Who(
             f"{gateway} (RFC 6750 Bearer challenge)",
-            meaning,
-            code=code,
-            message=description,
+            "a challenge without an error code: by RFC 6750 §3 the request carried no "
+            "credentials it recognised.",
+            no_credentials=True,
             challenge=bearer,
-            says={"invalid_token": Says.REJECTED, "insufficient_scope": Says.FORBIDDEN}.get(code),
+            says=Says.NO_CREDENTIALS,
         )
-    oauth = parse_oauth_error(answer.body)
-    if oauth is not None:
-        return Who(gateway, f"OAuth error {oauth.sentence()}", code=oauth.error)
-    if 200 <= status < 300:
-        return Who(gateway, "the request was accepted")
-    excerpt = _printable(answer.text(200))
-    what = f"body {excerpt!r}" if excerpt else "an empty body"
-    via = f" (Server: {server})" if server else ""
-    return Who(gateway + via, f"HTTP {status} with {what}; no gatekeeper signature recognised")
+    meanings = {
+        "invalid_token": "the token is expired, revoked, malformed or from an untrusted "
+        "issuer (RFC 6750 §3.1: 401)",
+        "insufficient_scope": "the token is valid but lacks a required scope"
+        + (f" (needs `{bearer.params['scope']}`)" if bearer.params.get("scope") else "")
+        + " (RFC 6750 §3.1: 403)",
+        "invalid_request": "the request is malformed: missing or duplicated parameters, "
+        "or the token sent in more than one way (RFC 6750 §3.1: 400)",
+    }
+    meaning = meanings.get(code, f"error `{code}`")
+    if description:
+        meaning += f"; server says: {description[:200]}"
+    return Who(
+        f"{gateway} (RFC 6750 Bearer challenge)",
+        meaning,
+        code=code,
+        message=description,
+        challenge=bearer,
+        says={"invalid_token": Says.REJECTED, "insufficient_scope": Says.FORBIDDEN}.get(code),
+    )

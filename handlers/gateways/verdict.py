@@ -93,6 +93,16 @@ def judge(
             f"{who.meaning}. This says nothing about the token.",
             who.remedy or "Fix the gateway's configuration; its logs say more.",
         )
+    return _rule_verdict(anon, anon_who, authed, who)
+
+
+def _rule_verdict(
+    anon: Answer | None, anon_who: Who | None, authed: Answer, who: Who
+) -> GateVerdict | None:
+    """The token got past authentication and a rule refused it: the challenge went away with
+    the token, or the gatekeeper's words say so."""
+    status = authed.status
+    said = f" `{who.message}`" if who.message else ""
     challenged_before = anon is not None and _refused(anon) and _challenged(anon)
     anon_no_creds = anon_who is not None and (
         anon_who.no_credentials or anon_who.says is Says.NO_CREDENTIALS

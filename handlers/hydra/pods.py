@@ -67,25 +67,9 @@ def _detail(lines: list[HydraLine], lead: str) -> str:
     return lead + "\n" + "\n".join(f"• {ln.shown()}" for ln in hydra_logs.last(lines, SHOWN))
 
 
-def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -> list[Finding]:
-    """One finding per kind of trouble found in the last hour, with its newest lines."""
+def _client_auth(check: str, auth: list[HydraLine], client_id: str | None) -> list[Finding]:
+    """Client authentication failures: this client's picked out when its id is known."""
     out: list[Finding] = []
-    by_kind = {k: [ln for ln in lines if ln.kind is k] for k in Kind}
-    database = by_kind[Kind.DATABASE]
-    if database:
-        out.append(
-            Finding(
-                check,
-                Severity.WARN,
-                f"Hydra logged {len(database)} database error(s) in the last hour",
-                _detail(database, "Newest:"),
-                "While Hydra cannot reach its database, introspection answers `active:false` "
-                "and clients cannot be read or registered (401s everywhere). Check the database, "
-                "Hydra's DSN Secret and pending migrations (`hydra migrate sql`).",
-                _evidence(hydra_logs.last(database, SHOWN)),
-            )
-        )
-    auth = by_kind[Kind.CLIENT_AUTH]
     mine = [ln for ln in auth if ln.mentions_client]
     others = [ln for ln in auth if not ln.mentions_client]
     if client_id and mine:
@@ -118,6 +102,12 @@ def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -
                 _evidence(hydra_logs.last(others, SHOWN)),
             )
         )
+    return out
+
+
+def _denied_and_other(check: str, by_kind: dict[Kind, list[HydraLine]]) -> list[Finding]:
+    """Access denials (introspection's `active:false` among them) and any other errors."""
+    out: list[Finding] = []
     denied = by_kind[Kind.ACCESS_DENIED]
     if denied:
         introspections = [ln for ln in denied if ln.introspection]
@@ -145,6 +135,29 @@ def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -
                 _evidence(hydra_logs.last(other, SHOWN)),
             )
         )
+    return out
+
+
+def findings(check: str, lines: list[HydraLine], client_id: str | None = None) -> list[Finding]:
+    """One finding per kind of trouble found in the last hour, with its newest lines."""
+    out: list[Finding] = []
+    by_kind = {k: [ln for ln in lines if ln.kind is k] for k in Kind}
+    database = by_kind[Kind.DATABASE]
+    if database:
+        out.append(
+            Finding(
+                check,
+                Severity.WARN,
+                f"Hydra logged {len(database)} database error(s) in the last hour",
+                _detail(database, "Newest:"),
+                "While Hydra cannot reach its database, introspection answers `active:false` "
+                "and clients cannot be read or registered (401s everywhere). Check the database, "
+                "Hydra's DSN Secret and pending migrations (`hydra migrate sql`).",
+                _evidence(hydra_logs.last(database, SHOWN)),
+            )
+        )
+    out += _client_auth(check, by_kind[Kind.CLIENT_AUTH], client_id)
+    out += _denied_and_other(check, by_kind)
     if not out:
         out.append(
             Finding(

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from handlers.core.check import CheckContext
-from handlers.net.guard import guarded_transport
+from handlers.net.transport import guarded_transport
 
 
 def http(ctx: CheckContext, *, follow_redirects: bool = False, **kwargs: Any) -> httpx.AsyncClient:

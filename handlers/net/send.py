@@ -19,7 +19,7 @@ import httpx
 from handlers.core.check import CheckContext
 from handlers.core.observation import Observation, Seen, Unknown
 from handlers.net.client import http
-from handlers.net.guard import Refused
+from handlers.net.transport import Refused
 
 
 @dataclass(frozen=True)

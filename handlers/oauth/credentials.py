@@ -9,6 +9,7 @@ newline is exactly the bug the `token` command looks for) and registered with th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from handlers import kube
@@ -16,6 +17,7 @@ from handlers.core.check import CheckContext
 from handlers.core.model import Finding, Severity
 from handlers.oauth.destinations import Credentials, Destinations, configured
 
+#: The one list of the spellings of a client id and secret in Secrets (use `pick_client`).
 ID_KEYS = ("client_id", "CLIENT_ID", "clientid", "clientId")
 SECRET_KEYS = ("client_secret", "CLIENT_SECRET", "clientsecret", "clientSecret")
 #: Keys of a service-binding Secret that name its own authorization server (SAP BTP / XSUAA).
@@ -51,11 +53,38 @@ class Lookup:
     finding: Finding | None = None
 
 
-def _pick(data: dict[str, str], keys: tuple[str, ...]) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class ClientKeys:
+    """The client id and secret a Secret holds, each with the key it was found under (None:
+    absent). The key matters: it says which writer made the Secret (see the module docstring)."""
+
+    id_key: str | None = None
+    client_id: str | None = None
+    secret_key: str | None = None
+    client_secret: str | None = None
+
+
+def _pick(
+    data: Mapping[str, str], keys: tuple[str, ...], keep_empty: bool = False
+) -> tuple[str, str] | None:
     for key in keys:
-        if key in data and data[key] != "":
+        if key in data and (keep_empty or data[key] != ""):
             return key, data[key]
     return None
+
+
+def pick_client(data: Mapping[str, str], *, keep_empty: bool = False) -> ClientKeys:
+    """The one reading of a Secret's client id and secret, in every spelling of ID_KEYS and
+    SECRET_KEYS (first match wins). An empty value counts as absent unless `keep_empty` (for
+    callers that report an empty secret as its own finding)."""
+    found_id = _pick(data, ID_KEYS, keep_empty)
+    found_secret = _pick(data, SECRET_KEYS, keep_empty)
+    return ClientKeys(
+        found_id[0] if found_id else None,
+        found_id[1] if found_id else None,
+        found_secret[0] if found_secret else None,
+        found_secret[1] if found_secret else None,
+    )
 
 
 def secret_destinations(ctx: CheckContext, ref: str, data: dict[str, str]) -> Destinations:
@@ -99,13 +128,15 @@ async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> 
     for key, value in data.items():
         if key not in PUBLIC_KEYS:
             ctx.redactor.add(value)
-    found_id = _pick(data, ID_KEYS)
-    found_secret = _pick(data, SECRET_KEYS)
-    if found_id is None or found_secret is None:
+    found = pick_client(data)
+    if found.client_id is None or found.client_secret is None:
         missing = [
             label
-            for label, found in (("client id", found_id), ("client secret", found_secret))
-            if found is None
+            for label, value in (
+                ("client id", found.client_id),
+                ("client secret", found.client_secret),
+            )
+            if value is None
         ]
         return Lookup(
             finding=Finding(
@@ -119,12 +150,12 @@ async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> 
                 {"secret": f"{namespace}/{name}", "keys": sorted(data)},
             )
         )
-    ctx.redactor.add_basic(found_id[1], found_secret[1])
+    ctx.redactor.add_basic(found.client_id, found.client_secret)
     return Lookup(
         credentials=Credentials(
-            client_id=found_id[1],
-            client_secret=found_secret[1],
-            source=f"Secret {namespace}/{name} (keys {found_id[0]}, {found_secret[0]})",
+            client_id=found.client_id,
+            client_secret=found.client_secret,
+            source=f"Secret {namespace}/{name} (keys {found.id_key}, {found.secret_key})",
             destinations=secret_destinations(ctx, f"{namespace}/{name}", data),
         )
     )

@@ -23,7 +23,14 @@ from handlers.oauth.discovery import hydra_introspection_paths
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - compared, not bound
 
 
-__all__ = ["Credentials", "Introspection", "IntrospectionCall", "call", "introspect_url"]
+__all__ = [
+    "Credentials",
+    "Introspection",
+    "IntrospectionCall",
+    "call",
+    "introspect",
+    "introspect_url",
+]
 
 
 @dataclass(frozen=True)
@@ -192,3 +199,26 @@ async def introspect_hydra_admin(
         if final is None or final.status != 404:
             return result
     return result
+
+
+async def introspect(
+    ctx: CheckContext, url: str, hydra_admin: bool, token: str, credentials: Credentials | None
+) -> tuple[Introspection, bool]:
+    """Introspects at `url` (Hydra's admin port: v2 then v1 paths). When Basic credentials get a
+    401 the caller may be registered for client_secret_post: one retry in the POST body says so,
+    and the second value is True when that retry answered."""
+    if hydra_admin:
+        result = await introspect_hydra_admin(ctx, url, token, credentials)
+    else:
+        result = await introspect_url(ctx, url, token, credentials)
+    final = result.final
+    if (
+        credentials is None
+        or final is None
+        or final.status != 401
+        or final.method != client_auth.BASIC_ENCODED
+    ):
+        return result, False
+    retry = await introspect_url(ctx, final.url, token, credentials, method=client_auth.POST_BODY)
+    result.calls.extend(retry.calls)
+    return result, retry.final is not None and retry.final.answered

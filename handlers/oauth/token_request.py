@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from handlers.core.check import CheckContext
 from handlers.core.observation import Unknown
 from handlers.net.answers import json_object, parse_oauth_error
-from handlers.net.send import send
+from handlers.net.send import Answer, send
 from handlers.oauth import client_auth
 from handlers.oauth.destinations import CredentialRefused, Credentials, Destinations, refusal
 
@@ -115,14 +115,7 @@ async def request_client_credentials(
     for key in ("password", "client_secret", "refresh_token", "assertion"):
         if extra and extra.get(key):
             ctx.redactor.add(extra[key])
-    auth_headers, auth_form = client_auth.apply(method, client_id, client_secret)
-    form: dict[str, str] = {"grant_type": "client_credentials"}
-    if scope:
-        form["scope"] = scope
-    if audience:
-        form["audience"] = audience
-    form.update(extra or {})
-    form.update(auth_form)
+    form, auth_headers = _form(method, credentials, scope, audience, extra)
     all_headers = {"Accept": "application/json", **(headers or {}), **auth_headers}
     seen = await send(ctx, "POST", token_url, headers=all_headers, data=form)
     if isinstance(seen, Unknown):
@@ -138,7 +131,32 @@ async def request_client_credentials(
             transport_error=seen.reason,
             url=token_url,
         )
-    answer = seen.value
+    return _attempt(ctx, method, token_url, seen.value)
+
+
+def _form(
+    method: str,
+    credentials: Credentials,
+    scope: str | None,
+    audience: str | None,
+    extra: dict[str, str] | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The request's form and authentication headers for `method`."""
+    auth_headers, auth_form = client_auth.apply(
+        method, credentials.client_id, credentials.client_secret
+    )
+    form: dict[str, str] = {"grant_type": "client_credentials"}
+    if scope:
+        form["scope"] = scope
+    if audience:
+        form["audience"] = audience
+    form.update(extra or {})
+    form.update(auth_form)
+    return form, auth_headers
+
+
+def _attempt(ctx: CheckContext, method: str, token_url: str, answer: Answer) -> TokenAttempt:
+    """What the server answered, every token in it registered with the redactor first."""
     data = json_object(answer.body) or {}
     access_token = data.get("access_token") if isinstance(data.get("access_token"), str) else None
     ctx.redactor.add(access_token)

@@ -129,6 +129,20 @@ def verify(token: str, jwks: dict[str, Any], source: str) -> SignatureCheck | No
             source,
             kid,
         )
+    return _tried(token, alg, kid, source, (keys, fitting), family)
+
+
+def _tried(
+    token: str,
+    alg: str,
+    kid: str | None,
+    source: str,
+    keys_fitting: tuple[list[tuple[dict[str, Any], PyJWK]], list[tuple[dict[str, Any], PyJWK]]],
+    family: str | None,
+) -> SignatureCheck:
+    """The fitting keys tried: verified, verified only by another key (a wrong `kid`), or not at
+    all (altered)."""
+    keys, fitting = keys_fitting
     if any(_verifies(token, k, alg) for _, k in fitting):
         return SignatureCheck(
             VERIFIED, f"the signature verifies with the key at {source}", source, kid

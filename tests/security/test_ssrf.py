@@ -16,6 +16,7 @@ from aiohttp import web
 from handlers.core.check import CheckContext
 from handlers.core.model import Severity
 from handlers.net import guard as targets
+from handlers.net import transport
 from handlers.net.client import http as http_client
 from tests.reliability.conftest import loopback_settings, run_text
 
@@ -120,7 +121,7 @@ async def test_connection_is_pinned_to_the_checked_address(
         first = await http.get(f"http://rebind.test:{port}/x")
         assert first.status_code == 200
         assert seen == [f"rebind.test:{port}"]  # the name in Host, the vetted address on the wire
-        with pytest.raises(targets.Refused, match=r"169\.254\.169\.254"):
+        with pytest.raises(transport.Refused, match=r"169\.254\.169\.254"):
             await http.get(f"http://rebind.test:{port}/x")
     assert len(seen) == 1
     report_row(  # type: ignore[operator]
@@ -145,7 +146,7 @@ async def test_redirects_are_vetted_hop_by_hop(
     ctx = CheckContext(settings=settings, resolver=dns)
     for target in ("http://169.254.169.254/latest/", f"http://127.0.0.1:{port}/x"):
         async with http_client(ctx, follow_redirects=True) as http:
-            with pytest.raises(targets.Refused):
+            with pytest.raises(transport.Refused):
                 await http.get(f"http://api.example.test:{port}/redirect", params={"to": target})
     assert seen == [f"api.example.test:{port}"] * 2, "only the allow-listed first hop was sent"
     report_row(  # type: ignore[operator]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from handlers.core.redact import (
     MIN_SCRUB_LENGTH,
+    PROTOCOL_WORDS,
     Redactor,
     describe_secret,
     describe_token,
@@ -141,6 +142,9 @@ SECRETS = st.text(min_size=MIN_SCRUB_LENGTH, max_size=40).filter(
         bool(set(s.strip()) - set("[]sha:0123456789abcdef"))
         and len(s.strip()) >= 6
         and not re.fullmatch(r"[A-Za-z][a-z]{0,11}", s.strip())
+        # Words of the protocol itself (`AUTHORIZATION`, `Bearer`) are never secrets: see
+        # PROTOCOL_WORDS and the test of it below.
+        and s.strip().lower() not in PROTOCOL_WORDS
     )
 )
 

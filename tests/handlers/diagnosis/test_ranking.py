@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from handlers.core.model import Severity
-from handlers.diagnosis import causes, ranking
+from handlers.diagnosis import ranking
+from handlers.diagnosis.causes.hydra import maester_wrong_endpoint
 from handlers.diagnosis.facts import ERROR, OK, ClientFacts, Facts, MaesterFacts, Step
 from handlers.tokens.info import view
 from tests.fakes.jwts import make_jwt
@@ -42,7 +43,7 @@ def test_root_cause_outranks_what_it_explains() -> None:
 
 def test_maester_on_v1_paths_is_fine_against_hydra_v1() -> None:
     f = facts(maester=MaesterFacts(endpoints=["/clients"]), hydra_version="v1.11.10")
-    assert causes.maester_wrong_endpoint(f) is None
+    assert maester_wrong_endpoint(f) is None
 
 
 def test_expired_token_is_named_and_failed_steps_become_skip() -> None:

@@ -1,4 +1,4 @@
-"""The shared gateway table (`handlers/gateways.py`): every entry is recognised from its own
+"""The shared gateway table (`handlers/gateways/catalog.py`): every entry is recognised from its own
 bytes by `identify` (probe/diagnose), by `explain` and by the paste parser — one table, three
 readers, so a wording added once is understood everywhere."""
 
