@@ -2,8 +2,9 @@
 
 A small aiohttp server replays, per path, what the real product answers without a token and with
 one (status, headers, body), byte for byte as recorded in the sources named on each `Recorded`
-(the same sources as the shared gateway table, `handlers/gateways/catalog.py`). `probe`, `diagnose` and
-`explain` run against them through parse → run_invocation; `judge` classifies the headline.
+(the same sources as the shared gateway table, `handlers/gateways/catalog.py`). `probe`,
+`diagnose` and `explain` run against them through parse → run_invocation; `judge` classifies
+the headline.
 """
 
 from __future__ import annotations
