@@ -90,9 +90,9 @@ async def _verify_signature(
         return
     step = facts.step("signature")
     outcome = await signatures.check(ctx, facts.token, urls)
-    if isinstance(outcome, str):
+    if isinstance(outcome, Unknown):
         step.could_not_tell(
-            Unknown(outcome, f"make the JWKS {named_by} names reachable from the bot")
+            Unknown(outcome.reason, f"make the JWKS {named_by} names reachable from the bot")
         )
         return
     if outcome is None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from handlers import kube
 from handlers.core.check import CheckContext
+from handlers.core.observation import Seen
+from handlers.kube.observe import KubeUnknown, observe
 from handlers.oauth import credentials
 
 GROUP, VERSION, PLURAL = "hydra.ory.sh", "v1alpha1", "oauth2clients"
@@ -84,19 +86,16 @@ async def _candidates(ctx: CheckContext, owner: str) -> list[dict[str, Any]]:
     return await kube.list_custom_objects(ctx, GROUP, VERSION, "", PLURAL)
 
 
-async def _secret_of(
-    ctx: CheckContext, obj: dict[str, Any]
-) -> dict[str, str] | kube.KubeError | None:
+async def _secret_of(ctx: CheckContext, obj: dict[str, Any]) -> Seen[dict[str, str]] | KubeUnknown:
+    """The resource's Secret data; `Seen({})` when it names none or the Secret is absent."""
     meta = obj.get("metadata") or {}
     secret_name = str(resource_spec(obj).get("secretName") or "")
     if not secret_name:
-        return None
-    try:
-        return await read_secret(ctx, str(meta.get("namespace", "")), secret_name)
-    except kube.KubeNotFound:
-        return None
-    except kube.KubeError as exc:
-        return exc
+        return Seen({})
+    seen = await observe(read_secret(ctx, str(meta.get("namespace", "")), secret_name))
+    if isinstance(seen, KubeUnknown) and isinstance(seen.error, kube.KubeNotFound):
+        return Seen({})
+    return seen
 
 
 async def find_by_client_id(
@@ -108,16 +107,13 @@ async def find_by_client_id(
     first other `kube.KubeError` met when no Secret matched."""
     shortlist = (await _candidates(ctx, owner))[:MAX_SECRET_READS]
     secrets = await asyncio.gather(*(_secret_of(ctx, o) for o in shortlist))
-    failures: list[kube.KubeError] = []
-    for obj, data in zip(shortlist, secrets, strict=True):
-        if isinstance(data, kube.KubeError):
-            failures.append(data)
+    failures: list[KubeUnknown] = []
+    for obj, seen in zip(shortlist, secrets, strict=True):
+        if isinstance(seen, KubeUnknown):
+            failures.append(seen)
             continue
-        if (
-            data is not None
-            and (pick(data, ID_KEYS, skip_empty=True)[1] or "").strip() == client_id
-        ):
-            return obj, data
+        if (pick(seen.value, ID_KEYS, skip_empty=True)[1] or "").strip() == client_id:
+            return obj, seen.value
     if failures:
-        raise failures[0]
+        raise failures[0].error or kube.KubeError(failures[0].reason)
     return None

@@ -5,7 +5,8 @@ client is synchronous, so every call runs in a thread with a per-call timeout of
 AUTHCHECK_TIMEOUT. Errors are translated into a small hierarchy so checks can keep `fail` (the
 thing is wrong) apart from `error` (we could not find out): a 403 names the RBAC permission that
 is missing instead of pretending the object does not exist, and no message ever carries a value
-read from a Secret.
+read from a Secret. A gatherer reading several objects at once keeps each outcome as an
+observation (`observe`: `Seen` or `KubeUnknown`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from handlers.kube.errors import (
     KubeUnreachable,
 )
 from handlers.kube.findings import error_finding
+from handlers.kube.observe import KubeUnknown, observe
 from handlers.kube.reads import (
     get_custom_object,
     list_custom_objects,
@@ -37,6 +39,7 @@ __all__ = [
     "KubeForbidden",
     "KubeNotConfigured",
     "KubeNotFound",
+    "KubeUnknown",
     "KubeUnreachable",
     "access",
     "error_finding",
@@ -44,6 +47,7 @@ __all__ = [
     "kubeconfig_path",
     "list_custom_objects",
     "list_pods",
+    "observe",
     "parse_ref",
     "pod_logs",
     "read_secret",

@@ -16,6 +16,8 @@ import httpx
 
 from handlers import kube
 from handlers.core.check import CheckContext
+from handlers.core.observation import Seen
+from handlers.kube.observe import KubeUnknown, observe
 from handlers.kyma import apirule as apirules
 from handlers.kyma.apirule import ApiRule
 from handlers.net.client import http as http_client
@@ -53,11 +55,12 @@ async def read_apirule(ctx: CheckContext, ns: str, name: str) -> dict[str, Any]:
     raise last
 
 
-async def _list_version(ctx: CheckContext, version: str) -> list[dict[str, Any]] | kube.KubeError:
-    try:
-        return await kube.list_custom_objects(ctx, apirules.GROUP, version, "", apirules.PLURAL)
-    except kube.KubeError as exc:
-        return exc
+async def _list_version(
+    ctx: CheckContext, version: str
+) -> Seen[list[dict[str, Any]]] | KubeUnknown:
+    return await observe(
+        kube.list_custom_objects(ctx, apirules.GROUP, version, "", apirules.PLURAL)
+    )
 
 
 async def list_apirules(ctx: CheckContext) -> list[ApiRule] | None:
@@ -67,12 +70,12 @@ async def list_apirules(ctx: CheckContext) -> list[ApiRule] | None:
     by_ref: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     served = False
     for version, result in zip(apirules.VERSIONS, results, strict=True):
-        if isinstance(result, kube.KubeNotFound):
-            continue
-        if isinstance(result, kube.KubeError):
-            raise result
+        if isinstance(result, KubeUnknown):
+            if isinstance(result.error, kube.KubeNotFound):
+                continue  # this version of the resource type is not served
+            raise result.error or kube.KubeError(result.reason)
         served = True
-        for obj in result:
+        for obj in result.value:
             meta = obj.get("metadata") or {}
             ref = (str(meta.get("namespace", "")), str(meta.get("name", "")))
             by_ref.setdefault(ref, {})[version] = obj

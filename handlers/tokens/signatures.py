@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from handlers.core.check import CheckContext
-from handlers.core.observation import Unknown
+from handlers.core.observation import Observation, Seen, Unknown
 from handlers.net.send import send
 
 if TYPE_CHECKING:
@@ -166,33 +166,33 @@ def _tried(
     )
 
 
-async def fetch_jwks(ctx: CheckContext, url: str) -> dict[str, Any] | str:
+async def fetch_jwks(ctx: CheckContext, url: str) -> Observation[dict[str, Any]]:
     """The JWKS at a trusted URL through the guarded client, or why it could not be read."""
     seen = await send(ctx, "GET", url, headers={"Accept": "application/json"})
     if isinstance(seen, Unknown):
-        return seen.reason
+        return seen
     answer = seen.value
     if answer.status != 200:
-        return f"{url} answered HTTP {answer.status}"
+        return Unknown(f"{url} answered HTTP {answer.status}", "the JWKS URL the rule names")
     try:
         data = json.loads(answer.body)
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-        return f"{url} did not return a JWKS (JSON with `keys`)"
-    return data
+        return Unknown(f"{url} did not return a JWKS (JSON with `keys`)", "the right JWKS URL")
+    return Seen(data)
 
 
-async def check(ctx: CheckContext, token: str, urls: list[str]) -> SignatureCheck | str | None:
-    """Verifies against the first trusted JWKS URL that can be read; a string says why none
+async def check(ctx: CheckContext, token: str, urls: list[str]) -> SignatureCheck | Unknown | None:
+    """Verifies against the first trusted JWKS URL that can be read; `Unknown` says why none
     could; None when there is nothing to judge."""
     problems: list[str] = []
     for url in urls:
         jwks = await fetch_jwks(ctx, url)
-        if isinstance(jwks, str):
-            problems.append(jwks)
+        if isinstance(jwks, Unknown):
+            problems.append(jwks.reason)
             continue
-        outcome = verify(token, jwks, url)
+        outcome = verify(token, jwks.value, url)
         if outcome is not None and (outcome.outcome != NO_KID or url == urls[-1]):
             return outcome
-    return "; ".join(problems) if problems else None
+    return Unknown("; ".join(problems)) if problems else None
