@@ -9,7 +9,6 @@ the headline.
 
 from __future__ import annotations
 
-import json
 import secrets
 import shlex
 import time
@@ -22,15 +21,9 @@ import pytest_asyncio
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.cli.render import render
-from handlers.commands.registry import default_registry
-from handlers.core.check import CheckContext
-from handlers.core.grammar import parse
 from handlers.core.model import Report, Severity
-from handlers.core.runner import run_invocation
-from handlers.core.settings import Settings
-from tests.fakes.oidc import free_port
 from tests.scenarios.corpus.conftest import Case, Judge
+from tests.scenarios.corpus.running import no_hydra_settings, run_scanned
 
 PEER = "recorded"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -484,24 +477,8 @@ async def recorded_fixture() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def _settings() -> Settings:
-    closed = f"http://127.0.0.1:{free_port()}"
-    return Settings(
-        url_allowlist=["127.0.0.1"],
-        timeout=3,
-        kubeconfig=None,
-        hydra_admin_url=closed,
-        hydra_public_url=closed,
-    )
-
-
 async def _run(text: str, token: str | None) -> Report:
-    ctx = CheckContext(settings=_settings())
-    report = await run_invocation(parse(text, default_registry()), ctx)
-    blob = json.dumps(report.to_dict()) + render(report)
-    if token is not None:
-        assert token not in blob, "the token leaked into the report"
-    return report
+    return await run_scanned(text, no_hydra_settings(), [token] if token else [])
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.case.name for r in ROWS])

@@ -13,7 +13,7 @@ import pytest
 from handlers.core.model import Severity
 from tests.fakes.glewlwyd import CLIENTS, USER, GlewlwydServer, secrets
 from tests.scenarios.corpus.conftest import Case, Judge
-from tests.scenarios.corpus.tokenside import Row, ids, run_scanned, settings
+from tests.scenarios.corpus.running import Row, ids, run_scanned, settings
 
 PEER = "glewlwyd"
 CS_ENV = "AUTHCHECK_CLIENT_SECRET_GLW"

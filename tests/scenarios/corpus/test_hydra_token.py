@@ -22,7 +22,7 @@ import pytest_asyncio
 from handlers.core.model import Severity
 from tests.fakes.hydra_admin import INVALID_CLIENT_DESCRIPTION, hydra_client
 from tests.scenarios.corpus.conftest import Case, Judge
-from tests.scenarios.corpus.tokenside import Row, ids, run_scanned, settings
+from tests.scenarios.corpus.running import Row, ids, run_scanned, settings
 from tests.scenarios.stack import NOW, Issuer, ScenarioHydra, at
 
 PEER = "hydra-fake"

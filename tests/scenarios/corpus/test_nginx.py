@@ -7,7 +7,6 @@ the real command runs through parse → run_invocation, and `judge` classifies i
 
 from __future__ import annotations
 
-import json
 import shlex
 import time
 from collections.abc import Callable
@@ -17,15 +16,10 @@ from typing import Any
 import pytest
 
 from bot.cli.render import render
-from handlers.commands.registry import default_registry
-from handlers.core.check import CheckContext
-from handlers.core.grammar import parse
 from handlers.core.model import Report, Severity
-from handlers.core.runner import run_invocation
-from handlers.core.settings import Settings
 from tests.fakes.nginx import OTHER_KEY, Nginx, mint
-from tests.fakes.oidc import free_port
 from tests.scenarios.corpus.conftest import Case, Judge
+from tests.scenarios.corpus.running import no_hydra_settings, run_scanned
 
 PEER = "nginx"
 
@@ -285,25 +279,8 @@ ROWS = [
 ]
 
 
-def _settings() -> Settings:
-    closed = f"http://127.0.0.1:{free_port()}"
-    return Settings(
-        url_allowlist=["127.0.0.1"],
-        timeout=3,
-        kubeconfig=None,
-        hydra_admin_url=closed,
-        hydra_public_url=closed,
-    )
-
-
 async def _run(text: str, token: str | None) -> Report:
-    ctx = CheckContext(settings=_settings())
-    report = await run_invocation(parse(text, default_registry()), ctx)
-    blob = json.dumps(report.to_dict()) + render(report)
-    if token is not None:
-        assert token not in blob, "the token leaked into the report"
-        assert token.rsplit(".", 1)[1] not in blob, "the token's signature leaked"
-    return report
+    return await run_scanned(text, no_hydra_settings(), [token] if token else [])
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.case.name for r in ROWS])

@@ -19,7 +19,7 @@ from handlers.core.model import Severity
 from tests.fakes.glewlwyd import basic
 from tests.fakes.oidc import CLIENTS, JWT_RESOURCE, OidcServer
 from tests.scenarios.corpus.conftest import Case, Judge
-from tests.scenarios.corpus.tokenside import Row, ids, run_scanned, settings
+from tests.scenarios.corpus.running import Row, ids, run_scanned, settings
 
 PEER = "oidc-provider"
 CS_ENV = "AUTHCHECK_CLIENT_SECRET_OIDC"

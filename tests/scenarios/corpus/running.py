@@ -1,8 +1,8 @@
-"""Running a token-side corpus case: the real command through `parse` + `run_invocation`, the
-way the worker runs it, then a scan of the JSON report and the rendered text for any secret.
+"""Running a corpus case: the real command through `parse` + `run_invocation`, the way the
+worker runs it, then a scan of the JSON report and the rendered text for any secret.
 
-Shared by test_glewlwyd.py, test_oidc_provider.py and test_hydra_token.py; each case's command
-text is built from a template so the table stays readable (`{token_url}`, `{issuer}`, ...).
+Shared by every corpus file; token-side cases build their command text from a template so the
+table stays readable (`{token_url}`, `{issuer}`, ...).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from handlers.core.model import Report
 from handlers.core.runner import run_invocation
 from handlers.core.settings import Settings
 from tests.fakes import leakguard
+from tests.fakes.oidc import free_port
 from tests.scenarios.corpus.conftest import Case
 
 
@@ -33,6 +34,12 @@ class Row:
     command: str
     #: Environment variables of the bot for this case (client secret or password by name).
     env: dict[str, str] = field(default_factory=dict)
+
+
+def no_hydra_settings() -> Settings:
+    """Settings whose Hydra is a closed port: a gateway case must not lean on Kyma defaults."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    return settings(hydra_admin_url=closed, hydra_public_url=closed)
 
 
 def settings(**overrides: Any) -> Settings:
