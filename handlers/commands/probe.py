@@ -91,13 +91,7 @@ async def _refusal(method: str, url: str, ctx: CheckContext) -> Finding | None:
     """An `error` when the guard refuses the URL or the method; None when both may be called."""
     refused = await targets.refusal(url, ctx.settings.url_allowlist)
     if refused:
-        return Finding(
-            CHECK,
-            Severity.ERROR,
-            f"Refused to call {url}",
-            f"{refused}; URLs typed in chat may not reach such addresses.",
-            targets.allowlist_remedy(url),
-        )
+        return targets.refused_finding(CHECK, url, refused)
     unsafe = await targets.method_refusal(method, url, ctx.settings, ctx.resolver)
     if unsafe:
         return method_refused(CHECK, url, unsafe)

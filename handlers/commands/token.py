@@ -100,15 +100,7 @@ class TokenCheck:
         given = (args.text("target") or "").strip()
         refused = await targets.refusal(given, ctx.settings.url_allowlist)
         if refused:
-            return [
-                Finding(
-                    CHECK,
-                    Severity.ERROR,
-                    f"Refused to call {given}",
-                    f"{refused}; URLs typed in chat may not reach such addresses.",
-                    targets.allowlist_remedy(given),
-                )
-            ]
+            return [targets.refused_finding(CHECK, given, refused)]
         creds = await _client(args, ctx)
         if isinstance(creds, Finding):
             return [creds]

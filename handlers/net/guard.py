@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from handlers.core.model import Finding, Severity
+
 #: Host names that mean the metadata service on the big clouds even without resolving.
 _METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"}
 
@@ -322,6 +324,20 @@ def allowlist_remedy(url: str) -> str:
     return (
         f"If calling {host} from the bot is intended, add `{host}` (or its CIDR range) to "
         "AUTHCHECK_URL_ALLOWLIST."
+    )
+
+
+def refused_finding(
+    check: str, url: str, reason: str, evidence: dict[str, Any] | None = None
+) -> Finding:
+    """The `error` for a typed URL the guard refuses: nothing was sent, and how to allow it."""
+    return Finding(
+        check,
+        Severity.ERROR,
+        f"Refused to call {url}",
+        f"{reason}; URLs typed in chat may not reach such addresses.",
+        allowlist_remedy(url),
+        evidence or {},
     )
 
 

@@ -151,11 +151,5 @@ def credential_refused(out: FindingBuilder, target: Target, reason: str) -> Find
 
 
 def refused_finding(out: FindingBuilder, url: str, reason: str) -> Finding:
-    """Nothing was sent: a typed URL the SSRF guard refuses."""
-    return out(
-        Severity.ERROR,
-        f"Refused to call {url}",
-        f"{reason}; URLs typed in chat may not reach such addresses.",
-        targets.allowlist_remedy(url),
-        url=url,
-    )
+    """Nothing was sent: a typed URL the SSRF guard refuses (with the token's fingerprint)."""
+    return targets.refused_finding(out.check, url, reason, {**out.evidence, "url": url})
