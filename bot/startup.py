@@ -101,11 +101,15 @@ async def check_bot_token(client: AsyncWebClient, api_url: str) -> str:
             "OAuth Token (xoxb-…) from OAuth & Permissions"
         ) from None
     except Exception as exc:
-        raise StartupError(
-            f"the Slack Web API at {api_url} is not reachable ({type(exc).__name__}); "
-            "check the network or SLACK_API_URL"
-        ) from None
+        raise _unreachable(api_url, exc) from None
     return str(answer.get("user_id", ""))
+
+
+def _unreachable(api_url: str, exc: Exception) -> StartupError:
+    return StartupError(
+        f"the Slack Web API at {api_url} is not reachable ({type(exc).__name__}); "
+        "check the network or SLACK_API_URL"
+    )
 
 
 async def check_app_token(client: AsyncWebClient, app_token: str, api_url: str) -> str:
@@ -122,10 +126,7 @@ async def check_app_token(client: AsyncWebClient, app_token: str, api_url: str) 
             "App-Level Tokens, and turn Socket Mode on"
         ) from None
     except Exception as exc:
-        raise StartupError(
-            f"the Slack Web API at {api_url} is not reachable ({type(exc).__name__}); "
-            "check the network or SLACK_API_URL"
-        ) from None
+        raise _unreachable(api_url, exc) from None
     return str(answer.get("url", ""))
 
 

@@ -71,14 +71,7 @@ class SlackSink:
         ts = self._known.get(job.id) or await self.replies.get(job.id)
         if not ts and await self.replies.reserve(job.id):
             try:
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=job.origin.get("thread_ts") or None,
-                    text=text,
-                    blocks=blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
+                response = await self._post(job, channel, text, blocks)
             except BaseException:
                 await self.replies.release(job.id)
                 raise
@@ -97,15 +90,19 @@ class SlackSink:
             if exc.response.get("error") != "message_not_found" or not final:
                 raise
             # Someone deleted the bot's reply: the answer is posted anew, not lost.
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                thread_ts=job.origin.get("thread_ts") or None,
-                text=text,
-                blocks=blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            response = await self._post(job, channel, text, blocks)
             await self._record(job.id, str(response.get("ts") or ""))
+
+    async def _post(self, job: Job, channel: str, text: str, blocks: list[dict[str, Any]]) -> Any:
+        """A new reply in the job's thread, without link previews of the URLs the answer quotes."""
+        return await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=job.origin.get("thread_ts") or None,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
     async def _record(self, job_id: str, ts: str) -> None:
         """The message exists now, so its ts must not be lost to a Redis hiccup: kept in this
