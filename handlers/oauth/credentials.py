@@ -106,28 +106,49 @@ def secret_destinations(ctx: CheckContext, ref: str, data: dict[str, str]) -> De
     )
 
 
+async def read_named_secret(
+    ctx: CheckContext,
+    check: str,
+    ref: str,
+    holds: str,
+    *,
+    public_keys: tuple[str, ...] = (),
+    hint: str = "",
+) -> dict[str, str] | Finding:
+    """The data of the Secret a command names (its values registered with the redactor, except
+    `public_keys` and the keys naming its server), or the finding that says why there is none:
+    it does not exist (`fail`, saying what it was to hold) or could not be read (`error`)."""
+    namespace, name = split_ref(ref)
+    try:
+        return await kube.read_secret(
+            ctx, namespace, name, public_keys=(*public_keys, *PUBLIC_KEYS)
+        )
+    except kube.KubeNotFound as exc:
+        return Finding(
+            check,
+            Severity.FAIL,
+            f"Secret `{namespace}/{name}` does not exist",
+            f"{exc.message}. It was to hold {holds}.",
+            f"Check the name with `kubectl get secret -n {namespace}`"
+            + (f"; {hint}" if hint else "."),
+            {"secret": f"{namespace}/{name}"},
+        )
+    except kube.KubeError as exc:
+        return kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}")
+
+
 async def from_secret(ctx: CheckContext, check: str, ref: str, purpose: str) -> Lookup:
     """Reads `client_id`/`client_secret` (any spelling) from the Secret `ref`."""
     namespace, name = split_ref(ref)
-    try:
-        data = await kube.read_secret(ctx, namespace, name, public_keys=PUBLIC_KEYS)
-    except kube.KubeNotFound as exc:
-        return Lookup(
-            finding=Finding(
-                check,
-                Severity.FAIL,
-                f"Secret `{namespace}/{name}` does not exist",
-                f"{exc.message}. It was to hold the client credentials {purpose}.",
-                f"Check the name with `kubectl get secret -n {namespace}`; an OAuth2Client's "
-                "Secret is named by its `spec.secretName`.",
-                {"secret": f"{namespace}/{name}"},
-            )
-        )
-    except kube.KubeError as exc:
-        return Lookup(finding=kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}"))
-    for key, value in data.items():
-        if key not in PUBLIC_KEYS:
-            ctx.redactor.add(value)
+    data = await read_named_secret(
+        ctx,
+        check,
+        ref,
+        f"the client credentials {purpose}",
+        hint="an OAuth2Client's Secret is named by its `spec.secretName`.",
+    )
+    if isinstance(data, Finding):
+        return Lookup(finding=data)
     found = pick_client(data)
     if found.client_id is None or found.client_secret is None:
         missing = [

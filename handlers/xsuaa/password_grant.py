@@ -21,10 +21,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from handlers import kube
 from handlers.core.check import CheckContext
 from handlers.core.model import Finding, Severity
-from handlers.oauth.credentials import secret_destinations, split_ref
+from handlers.oauth.credentials import read_named_secret, secret_destinations, split_ref
 from handlers.oauth.destinations import Destinations, configured
 
 PASSWORD_ENV_PREFIX = "AUTHCHECK_PASSWORD_"
@@ -132,19 +131,11 @@ def _from_form(check: str, form: str | None) -> _Password | Finding:
 
 async def _from_secret(ctx: CheckContext, check: str, secret_ref: str) -> _Password | Finding:
     namespace, name = split_ref(secret_ref)
-    try:
-        data = await kube.read_secret(ctx, namespace, name, public_keys=USERNAME_KEYS)
-    except kube.KubeNotFound as exc:
-        return Finding(
-            check,
-            Severity.FAIL,
-            f"Secret `{namespace}/{name}` does not exist",
-            f"{exc.message}. It was to hold the user's password.",
-            f"Check the name with `kubectl get secret -n {namespace}`.",
-            {"secret": f"{namespace}/{name}"},
-        )
-    except kube.KubeError as exc:
-        return kube.error_finding(check, exc, subject=f"Secret {namespace}/{name}")
+    data = await read_named_secret(
+        ctx, check, secret_ref, "the user's password", public_keys=USERNAME_KEYS
+    )
+    if isinstance(data, Finding):
+        return data
     stored = next((data[k] for k in PASSWORD_KEYS if data.get(k)), None)
     secret_user = next((data[k] for k in USERNAME_KEYS if data.get(k)), None)
     if stored is None:

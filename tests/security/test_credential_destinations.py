@@ -292,7 +292,8 @@ async def test_environment_credentials_go_where_the_environment_says(
     report = await run(
         f"token {evil.url}/oauth/token {typed} --grant password --password-secret apps/jane", st
     )
-    refused(report, "Refused to send the user's password")
+    # The refusal names the server the Secret's `url` points at: a URL is not a secret.
+    assert own.url in refused(report, "Refused to send the user's password")
     report = await run(
         f"token {evil.url}/oauth/token {typed} --grant password --username jane "
         "--password-env AUTHCHECK_PASSWORD_JANE",
