@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.core.check import CheckContext
 from handlers.core.model import Finding, Severity
@@ -64,14 +64,9 @@ def env_destinations(ctx: CheckContext, name: str) -> Destinations:
     base = configured(ctx.settings)
     named = os.environ.get(name + ENV_URL_SUFFIX, "").strip()
     if not named:
-        return Destinations(
-            f"{base.named_by}; {name}{ENV_URL_SUFFIX} is not set to name its own server",
-            base.origins,
-        )
-    own = Destinations.of("", [named])
-    return Destinations(
-        f"{base.named_by}, and {name}{ENV_URL_SUFFIX}", base.origins | own.origins, base.domains
-    )
+        why = f"{base.named_by}; {name}{ENV_URL_SUFFIX} is not set to name its own server"
+        return replace(base, named_by=why)
+    return replace(base.including(named), named_by=f"{base.named_by}, and {name}{ENV_URL_SUFFIX}")
 
 
 def login_hint(origin: str) -> str:
