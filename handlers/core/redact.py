@@ -156,22 +156,23 @@ class Redactor:
         return "".join(self._decoded_piece(w) for w in words).strip()
 
     def _decoded_piece(self, word: str) -> str:
+        """`word`, unless it is base64 (standard or URL-safe, possibly cut short) of text that
+        holds the start of a known secret, or ends with a good part of one."""
         if len(word) < 8 or not _BASE64.fullmatch(word):
             return word
         usable = word.rstrip("=")
-        usable = usable[: len(usable) - len(usable) % 4]
+        usable = usable[: len(usable) - len(usable) % 4]  # whole groups only: it may be cut
+        url_safe = "-" in word or "_" in word
         try:
-            decoded = base64.b64decode(
-                usable + "", altchars=b"-_" if "-" in word or "_" in word else None
-            ).decode("utf-8", errors="ignore")
+            raw = base64.b64decode(usable, altchars=b"-_" if url_safe else None)
         except (ValueError, binascii.Error):
             return word
+        decoded = raw.decode("utf-8", errors="ignore")
         for secret in self._secrets:
-            probe = secret[:8]
-            if len(secret) >= MIN_SCRUB_LENGTH and (
-                probe in decoded
-                or decoded.endswith(secret[: max(4, min(len(decoded), len(secret)) // 2)])
-            ):
+            if len(secret) < MIN_SCRUB_LENGTH:
+                continue
+            start = secret[: max(4, min(len(decoded), len(secret)) // 2)]
+            if secret[:8] in decoded or decoded.endswith(start):
                 return "[…base64 of a secret]"
         return word
 
